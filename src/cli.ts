@@ -1,0 +1,211 @@
+// The `kmodlab` command line. It is the only part besides src/ui that touches the file system:
+// it reads the module (and `#include "..."` files from the module's own folder), then hands text to
+// the pure core.
+//
+//   kmodlab load FILE.c [--unload] [--param name=value]... [--fail-nth N] [--json] ...
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { runModule, formatDiagnostic, KERNEL_CONFIG_NAMES } from './core/index';
+import type { KernelConfigName, RunResult } from './core/index';
+
+const USAGE = `Kernel Module Lab: run Linux kernel modules in an emulated Linux 6.1 kernel.
+
+Usage:
+  kmodlab load FILE.c [options]    insmod the module, print the kernel log (dmesg)
+
+Options for load:
+  --unload              rmmod the module after loading it
+  --param NAME=VALUE    a module parameter (repeatable), as insmod takes them
+  --fail-nth N          make the Nth allocation fail (failslab), to test NULL checks
+  --fail-rate P         make a share P (0..1) of allocations fail
+  --config NAME         kernel debug configuration: full (default), default, slub_debug, kasan, kmemleak
+  --seed N              seed for addresses and hashed pointers (default 0)
+  --ram MIB             emulated RAM in MiB (default 128)
+  --format dmesg|messages
+                        log style: dmesg (default) or /var/log/messages
+  --json                print the log, findings and memory snapshot as JSON
+  -h, --help            this help
+`;
+
+interface LoadArgs {
+  file: string;
+  unload: boolean;
+  params: string[];
+  failNth?: number;
+  failRate?: number;
+  config: KernelConfigName;
+  seed: number;
+  ramMiB?: number;
+  json: boolean;
+  format: 'dmesg' | 'messages';
+}
+
+function fail(msg: string): never {
+  process.stderr.write(`kmodlab: ${msg}\n`);
+  process.exit(2);
+}
+
+function parseLoadArgs(argv: string[]): LoadArgs {
+  const a: LoadArgs = { file: '', unload: false, params: [], config: 'full', seed: 0, json: false, format: 'dmesg' };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) fail(`${arg} needs a value`);
+      return v;
+    };
+    switch (arg) {
+      case '--unload': a.unload = true; break;
+      case '--param': a.params.push(value()); break;
+      case '--fail-nth': {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 1) fail('--fail-nth takes a whole number from 1');
+        a.failNth = n;
+        break;
+      }
+      case '--fail-rate': {
+        const p = Number(value());
+        if (!(p >= 0 && p <= 1)) fail('--fail-rate takes a number from 0 to 1');
+        a.failRate = p;
+        break;
+      }
+      case '--config': {
+        const c = value();
+        if (!(KERNEL_CONFIG_NAMES as readonly string[]).includes(c)) fail(`--config takes one of ${KERNEL_CONFIG_NAMES.join(', ')}`);
+        a.config = c as KernelConfigName;
+        break;
+      }
+      case '--seed': a.seed = Number(value()) | 0; break;
+      case '--ram': {
+        const m = Number(value());
+        if (!Number.isInteger(m) || m < 16 || m > 2048) fail('--ram takes MiB from 16 to 2048');
+        a.ramMiB = m;
+        break;
+      }
+      case '--format': {
+        const f = value();
+        if (f !== 'dmesg' && f !== 'messages') fail('--format takes dmesg or messages');
+        a.format = f;
+        break;
+      }
+      case '--json': a.json = true; break;
+      default:
+        if (arg.startsWith('-')) fail(`unknown option ${arg} (see kmodlab --help)`);
+        if (a.file) fail('load takes one module file');
+        a.file = arg;
+    }
+  }
+  if (!a.file) fail('load needs a module file: kmodlab load FILE.c');
+  return a;
+}
+
+function load(argv: string[]): number {
+  const a = parseLoadArgs(argv);
+  let text: string;
+  try {
+    text = fs.readFileSync(a.file, 'latin1');
+  } catch (e) {
+    fail(`cannot read ${a.file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : String(e)}`);
+  }
+  const dir = path.dirname(path.resolve(a.file));
+  const result = runModule({
+    fileName: path.basename(a.file),
+    text,
+    readLocal: (name) => {
+      // `#include "..."` may read only inside the module's own folder.
+      const p = path.resolve(dir, name);
+      if (!p.startsWith(dir + path.sep)) return undefined;
+      try {
+        return fs.readFileSync(p, 'latin1');
+      } catch {
+        return undefined;
+      }
+    },
+    params: a.params.join(' '),
+    unload: a.unload,
+    failNth: a.failNth,
+    failProbability: a.failRate,
+    config: a.config,
+    seed: a.seed,
+    ramBytes: a.ramMiB ? a.ramMiB << 20 : undefined,
+    recordEvents: a.json,
+  });
+  if (a.json) {
+    process.stdout.write(JSON.stringify(toJson(result), null, 1) + '\n');
+  } else {
+    printText(result, a.format);
+  }
+  return exitStatus(result);
+}
+
+function exitStatus(r: RunResult): number {
+  if (r.buildErrors.length) return 1;
+  if (r.insmod && r.insmod.status !== 0) return r.insmod.status;
+  if (r.rmmod && r.rmmod.status !== 0) return r.rmmod.status;
+  return 0;
+}
+
+function printText(r: RunResult, format: 'dmesg' | 'messages'): void {
+  for (const d of r.frontEnd.diagnostics) {
+    if (d.severity === 'error' || d.severity === 'warning') process.stderr.write(formatDiagnostic(d) + '\n');
+  }
+  if (r.buildErrors.length) {
+    for (const d of r.buildErrors) if (!r.frontEnd.diagnostics.includes(d)) process.stderr.write(formatDiagnostic(d) + '\n');
+    process.stderr.write(`kmodlab: ${r.frontEnd.file.name}: the module did not build; nothing was loaded\n`);
+    return;
+  }
+  const log = r.booted!.log(format);
+  for (const line of log) process.stdout.write(line + '\n');
+  for (const line of r.insmod?.stderr ?? []) process.stderr.write(line + '\n');
+  for (const line of r.rmmod?.stderr ?? []) process.stderr.write(line + '\n');
+}
+
+function toJson(r: RunResult): unknown {
+  const pos = (s: import('./core/index').Span | undefined) => {
+    if (!s) return undefined;
+    const a = s.file.position(s.start);
+    const b = s.file.position(s.end);
+    return { file: s.file.name, line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
+  };
+  return {
+    module: r.frontEnd.moduleName,
+    diagnostics: r.frontEnd.diagnostics.map((d) => ({ ...pos(d.span), severity: d.severity, code: d.code, message: d.message })),
+    built: r.buildErrors.length === 0,
+    dmesg: r.booted?.log('dmesg') ?? [],
+    insmod: r.insmod,
+    rmmod: r.rmmod,
+    findings: (r.booted?.kernel.findings ?? []).map((f) => ({
+      rule: f.rule,
+      message: f.message,
+      ...pos(f.span),
+      related: f.related.map((x) => ({ ...pos(x.span), message: x.message })),
+      report: f.report,
+    })),
+    snapshot: r.booted?.snapshot(),
+    events: r.booted ? { dropped: r.booted.kernel.events.dropped, count: r.booted.kernel.events.all().length } : undefined,
+  };
+}
+
+function main(argv: string[]): number {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === '-h' || cmd === '--help' || cmd === 'help') {
+    process.stdout.write(USAGE);
+    return cmd === undefined ? 2 : 0;
+  }
+  if (cmd === '--version') {
+    process.stdout.write('kmodlab 0.1.0\n');
+    return 0;
+  }
+  if (cmd === 'load') return load(rest);
+  process.stderr.write(`kmodlab: unknown command '${cmd}'\n\n${USAGE}`);
+  return 2;
+}
+
+// A reader that goes away early (`kmodlab load x.c | head`) is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,65 @@
+// The run's event log: every allocation, free, heap write, printk, context change, module state
+// change and finding, each with the student's span. It feeds the memory map's timeline and its
+// travel back in time. Recording costs one boolean test when nobody listens; heap writes are only
+// recorded when `traceWrites` was requested before the module was compiled.
+
+import type { Span } from '../source/source';
+import type { I64 } from '../vm/value';
+
+export type KernelEvent =
+  | { kind: 'alloc'; id: number; family: string; addr: I64; size: number; cache?: string; gfp?: number; span?: Span }
+  | { kind: 'free'; id: number; family: string; addr: I64; span?: Span }
+  | { kind: 'write'; addr: I64; size: number; span?: Span }
+  | { kind: 'printk'; level: number; text: string; span?: Span }
+  | { kind: 'context'; what: string; enter: boolean; span?: Span; preemptCount: number; irqsDisabled: boolean }
+  | { kind: 'module'; name: string; state: 'coming' | 'live' | 'going' | 'gone' | 'failed' }
+  | { kind: 'finding'; rule: string; message: string; span?: Span };
+
+export type StampedEvent = KernelEvent & { seq: number; ns: number };
+
+export class EventLog {
+  private readonly listeners: ((e: StampedEvent) => void)[] = [];
+  private readonly kept: StampedEvent[] = [];
+  private seq = 0;
+  /** Oldest events are dropped past this many (and `dropped` says how many). */
+  cap = 200_000;
+  dropped = 0;
+  recording = false;
+  traceWrites = false;
+  now: () => number = () => 0;
+
+  get active(): boolean {
+    return this.recording || this.listeners.length > 0;
+  }
+
+  /** Keep events in memory (for `--json` and the memory map timeline). */
+  record(on = true): void {
+    this.recording = on;
+  }
+
+  listen(fn: (e: StampedEvent) => void): () => void {
+    this.listeners.push(fn);
+    return () => {
+      const i = this.listeners.indexOf(fn);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  emit(e: KernelEvent): void {
+    if (!this.recording && this.listeners.length === 0) return;
+    const s = { ...e, seq: ++this.seq, ns: this.now() } as StampedEvent;
+    if (this.recording) {
+      this.kept.push(s);
+      if (this.kept.length > this.cap) {
+        const drop = this.kept.length - this.cap;
+        this.kept.splice(0, drop);
+        this.dropped += drop;
+      }
+    }
+    for (const l of this.listeners) l(s);
+  }
+
+  all(): readonly StampedEvent[] {
+    return this.kept;
+  }
+}

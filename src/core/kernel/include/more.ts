@@ -1,0 +1,243 @@
+// The virtual kernel include tree, part 3: locking, context, time and the driver-facing headers.
+// Lock types keep their real sizes without lock debugging (spinlock_t is 4 bytes, struct mutex 32),
+// so struct layouts that embed them match the real kernel's.
+
+export const MORE_HEADERS: Record<string, string> = {
+  'linux/spinlock_types.h': `
+#ifndef __LINUX_SPINLOCK_TYPES_H
+#define __LINUX_SPINLOCK_TYPES_H
+#include <linux/types.h>
+typedef struct spinlock { unsigned int rlock; } spinlock_t;
+typedef struct raw_spinlock { unsigned int raw_lock; } raw_spinlock_t;
+typedef struct { unsigned int cnts; unsigned int wait_lock; } rwlock_t;
+#define __SPIN_LOCK_UNLOCKED(lockname) { 0 }
+#define __RAW_SPIN_LOCK_UNLOCKED(lockname) { 0 }
+#define __RW_LOCK_UNLOCKED(lockname) { 0, 0 }
+#define DEFINE_SPINLOCK(x) spinlock_t x = __SPIN_LOCK_UNLOCKED(x)
+#define DEFINE_RAW_SPINLOCK(x) raw_spinlock_t x = __RAW_SPIN_LOCK_UNLOCKED(x)
+#define DEFINE_RWLOCK(x) rwlock_t x = __RW_LOCK_UNLOCKED(x)
+#endif
+`,
+  'linux/spinlock.h': `
+#ifndef __LINUX_SPINLOCK_H
+#define __LINUX_SPINLOCK_H
+#include <linux/types.h>
+#include <linux/spinlock_types.h>
+#include <linux/preempt.h>
+#include <linux/irqflags.h>
+#include <linux/bottom_half.h>
+#define spin_lock_init(lock) do { (lock)->rlock = 0; } while (0)
+#define raw_spin_lock_init(lock) do { (lock)->raw_lock = 0; } while (0)
+#define rwlock_init(lock) do { (lock)->cnts = 0; } while (0)
+#define spin_lock_irqsave(lock, flags) do { flags = _raw_spin_lock_irqsave(lock); } while (0)
+#define spin_lock_irqsave_nested(lock, flags, subclass) spin_lock_irqsave(lock, flags)
+#define read_lock_irqsave(lock, flags) do { flags = _raw_read_lock_irqsave(lock); } while (0)
+#define write_lock_irqsave(lock, flags) do { flags = _raw_write_lock_irqsave(lock); } while (0)
+#define spin_lock_nested(lock, subclass) spin_lock(lock)
+#define assert_spin_locked(lock) do { } while (0)
+#define lockdep_assert_held(l) do { } while (0)
+#endif
+`,
+  'linux/rwlock.h': `#pragma once
+#include <linux/spinlock.h>
+`,
+  'linux/mutex.h': `
+#ifndef __LINUX_MUTEX_H
+#define __LINUX_MUTEX_H
+#include <linux/types.h>
+#include <linux/spinlock_types.h>
+struct mutex { atomic_long_t owner; raw_spinlock_t wait_lock; unsigned int osq; struct list_head wait_list; };
+#define __MUTEX_INITIALIZER(lockname) { .wait_list = { &(lockname).wait_list, &(lockname).wait_list } }
+#define DEFINE_MUTEX(mutexname) struct mutex mutexname = __MUTEX_INITIALIZER(mutexname)
+#define mutex_init(mutex) __mutex_init((mutex), #mutex, 0)
+#define mutex_lock_nested(lock, subclass) mutex_lock(lock)
+#endif
+`,
+  'linux/semaphore.h': `
+#ifndef __LINUX_SEMAPHORE_H
+#define __LINUX_SEMAPHORE_H
+#include <linux/types.h>
+#include <linux/spinlock_types.h>
+struct semaphore { raw_spinlock_t lock; unsigned int count; struct list_head wait_list; };
+#define __SEMAPHORE_INITIALIZER(name, n) { .count = n, .wait_list = { &(name).wait_list, &(name).wait_list } }
+#define DEFINE_SEMAPHORE(name) struct semaphore name = __SEMAPHORE_INITIALIZER(name, 1)
+#endif
+`,
+  'linux/preempt.h': `
+#ifndef __LINUX_PREEMPT_H
+#define __LINUX_PREEMPT_H
+#include <linux/types.h>
+#define in_interrupt() (__kmodlab_in_interrupt())
+#define in_irq() (__kmodlab_in_hardirq())
+#define in_hardirq() (__kmodlab_in_hardirq())
+#define in_softirq() (__kmodlab_in_softirq())
+#define in_task() (!in_interrupt())
+#define preemptible() (preempt_count() == 0 && !irqs_disabled())
+#endif
+`,
+  'linux/irqflags.h': `
+#ifndef _LINUX_TRACE_IRQFLAGS_H
+#define _LINUX_TRACE_IRQFLAGS_H
+#include <linux/types.h>
+#define local_irq_save(flags) do { flags = arch_local_irq_save(); } while (0)
+#define local_irq_restore(flags) arch_local_irq_restore(flags)
+#define raw_local_irq_save(flags) local_irq_save(flags)
+#define raw_local_irq_restore(flags) local_irq_restore(flags)
+#define local_save_flags(flags) do { flags = arch_local_save_flags(); } while (0)
+#define irqs_disabled() (arch_irqs_disabled())
+#endif
+`,
+  'linux/bottom_half.h': `
+#ifndef _LINUX_BH_H
+#define _LINUX_BH_H
+#endif
+`,
+  'linux/rcupdate.h': `
+#ifndef __LINUX_RCUPDATE_H
+#define __LINUX_RCUPDATE_H
+#include <linux/types.h>
+#include <linux/compiler.h>
+#define rcu_dereference(p) READ_ONCE(p)
+#define rcu_dereference_protected(p, c) (p)
+#define rcu_dereference_raw(p) READ_ONCE(p)
+#define rcu_access_pointer(p) READ_ONCE(p)
+#define rcu_assign_pointer(p, v) WRITE_ONCE(p, v)
+#define RCU_INIT_POINTER(p, v) do { (p) = (v); } while (0)
+#define rcu_read_lock_held() 1
+#endif
+`,
+  'linux/rculist.h': `
+#ifndef _LINUX_RCULIST_H
+#define _LINUX_RCULIST_H
+#include <linux/list.h>
+#include <linux/rcupdate.h>
+#define list_add_rcu(new, head) list_add(new, head)
+#define list_add_tail_rcu(new, head) list_add_tail(new, head)
+#define list_del_rcu(entry) __list_del_entry(entry)
+#define list_entry_rcu(ptr, type, member) container_of(READ_ONCE(ptr), type, member)
+#define list_first_or_null_rcu(ptr, type, member) list_first_entry_or_null(ptr, type, member)
+#define list_for_each_entry_rcu(pos, head, member, cond...) list_for_each_entry(pos, head, member)
+#define hlist_for_each_entry_rcu(pos, head, member, cond...) hlist_for_each_entry(pos, head, member)
+#define hlist_add_head_rcu(n, h) hlist_add_head(n, h)
+#define hlist_del_rcu(n) __hlist_del(n)
+#endif
+`,
+  'linux/delay.h': `
+#ifndef _LINUX_DELAY_H
+#define _LINUX_DELAY_H
+#include <linux/types.h>
+#define ndelay(n) udelay(((n) + 999) / 1000)
+#endif
+`,
+  'linux/sched.h': `
+#ifndef _LINUX_SCHED_H
+#define _LINUX_SCHED_H
+#include <linux/types.h>
+#include <linux/preempt.h>
+#define TASK_RUNNING 0x0000
+#define TASK_INTERRUPTIBLE 0x0001
+#define TASK_UNINTERRUPTIBLE 0x0002
+#define TASK_COMM_LEN 16
+#define MAX_SCHEDULE_TIMEOUT LONG_MAX
+struct task_struct { volatile long __state; int pid_; char comm_[16]; };
+#define current get_current()
+#endif
+`,
+  'linux/atomic.h': `
+#ifndef _LINUX_ATOMIC_H
+#define _LINUX_ATOMIC_H
+#include <linux/types.h>
+#define ATOMIC_INIT(i) { (i) }
+#define ATOMIC64_INIT(i) { (i) }
+static inline int atomic_read(const atomic_t *v) { return READ_ONCE(v->counter); }
+static inline void atomic_set(atomic_t *v, int i) { WRITE_ONCE(v->counter, i); }
+static inline void atomic_add(int i, atomic_t *v) { v->counter += i; }
+static inline void atomic_sub(int i, atomic_t *v) { v->counter -= i; }
+static inline void atomic_inc(atomic_t *v) { v->counter++; }
+static inline void atomic_dec(atomic_t *v) { v->counter--; }
+static inline int atomic_add_return(int i, atomic_t *v) { v->counter += i; return v->counter; }
+static inline int atomic_sub_return(int i, atomic_t *v) { v->counter -= i; return v->counter; }
+static inline int atomic_inc_return(atomic_t *v) { return ++v->counter; }
+static inline int atomic_dec_return(atomic_t *v) { return --v->counter; }
+static inline int atomic_fetch_add(int i, atomic_t *v) { int old = v->counter; v->counter += i; return old; }
+static inline int atomic_dec_and_test(atomic_t *v) { return --v->counter == 0; }
+static inline int atomic_inc_and_test(atomic_t *v) { return ++v->counter == 0; }
+static inline int atomic_sub_and_test(int i, atomic_t *v) { v->counter -= i; return v->counter == 0; }
+static inline int atomic_xchg(atomic_t *v, int n) { int old = v->counter; v->counter = n; return old; }
+static inline int atomic_cmpxchg(atomic_t *v, int o, int n) { int old = v->counter; if (old == o) v->counter = n; return old; }
+static inline long atomic64_read(const atomic64_t *v) { return READ_ONCE(v->counter); }
+static inline void atomic64_set(atomic64_t *v, long i) { v->counter = i; }
+static inline void atomic64_inc(atomic64_t *v) { v->counter++; }
+static inline void atomic64_dec(atomic64_t *v) { v->counter--; }
+static inline void atomic64_add(long i, atomic64_t *v) { v->counter += i; }
+static inline long atomic64_inc_return(atomic64_t *v) { return ++v->counter; }
+#define atomic_long_read atomic64_read
+#define atomic_long_set atomic64_set
+#define atomic_long_inc atomic64_inc
+#define atomic_long_dec atomic64_dec
+#define atomic_long_add atomic64_add
+#define smp_mb() do { } while (0)
+#define smp_rmb() do { } while (0)
+#define smp_wmb() do { } while (0)
+#define smp_mb__before_atomic() do { } while (0)
+#define smp_mb__after_atomic() do { } while (0)
+#define smp_load_acquire(p) READ_ONCE(*(p))
+#define smp_store_release(p, v) WRITE_ONCE(*(p), v)
+#endif
+`,
+  'linux/uaccess.h': `
+#ifndef __LINUX_UACCESS_H
+#define __LINUX_UACCESS_H
+#include <linux/types.h>
+#include <linux/sched.h>
+#define get_user(x, ptr) __kmodlab_get_user(&(x), (ptr), sizeof(*(ptr)))
+#define put_user(x, ptr) ({ typeof(*(ptr)) __pu_val = (x); __kmodlab_put_user(&__pu_val, (ptr), sizeof(*(ptr))); })
+#define access_ok(addr, size) 1
+#endif
+`,
+  'asm/uaccess.h': `#pragma once
+#include <linux/uaccess.h>
+`,
+  'linux/ktime.h': `
+#ifndef _LINUX_KTIME_H
+#define _LINUX_KTIME_H
+#include <linux/types.h>
+#define NSEC_PER_SEC 1000000000L
+#define NSEC_PER_MSEC 1000000L
+#define NSEC_PER_USEC 1000L
+#define USEC_PER_SEC 1000000L
+#define MSEC_PER_SEC 1000L
+static inline ktime_t ktime_set(const s64 secs, const unsigned long nsecs) { return secs * NSEC_PER_SEC + (s64)nsecs; }
+#define ktime_sub(lhs, rhs) ((lhs) - (rhs))
+#define ktime_add(lhs, rhs) ((lhs) + (rhs))
+#define ktime_add_ns(kt, nsval) ((kt) + (nsval))
+static inline s64 ktime_to_ns(const ktime_t kt) { return kt; }
+static inline s64 ktime_to_us(const ktime_t kt) { return kt / 1000; }
+static inline s64 ktime_to_ms(const ktime_t kt) { return kt / 1000000; }
+static inline ktime_t ns_to_ktime(u64 ns) { return ns; }
+static inline ktime_t ms_to_ktime(u64 ms) { return ms * NSEC_PER_MSEC; }
+#endif
+`,
+  'linux/jiffies.h': `
+#ifndef _LINUX_JIFFIES_H
+#define _LINUX_JIFFIES_H
+#include <linux/types.h>
+#define HZ 250
+extern unsigned long volatile jiffies;
+extern u64 jiffies_64;
+#define time_after(a, b) ((long)((b) - (a)) < 0)
+#define time_before(a, b) time_after(b, a)
+#define time_after_eq(a, b) ((long)((a) - (b)) >= 0)
+#define time_before_eq(a, b) time_after_eq(b, a)
+#define time_is_before_jiffies(a) time_after(jiffies, a)
+#define time_is_after_jiffies(a) time_before(jiffies, a)
+#endif
+`,
+  'linux/utsname.h': `
+#ifndef _LINUX_UTSNAME_H
+#define _LINUX_UTSNAME_H
+#include <linux/types.h>
+struct new_utsname { char sysname[65]; char nodename[65]; char release[65]; char version[65]; char machine[65]; char domainname[65]; };
+#endif
+`,
+};

@@ -1,0 +1,504 @@
+// Physical RAM and the kernel's virtual address space, as the interpreter sees it.
+//
+// RAM is one ArrayBuffer. The direct map (PAGE_OFFSET + physical offset) needs no lookup; every
+// other kernel address (vmalloc area, task stacks, module area) goes through a page table that maps
+// a virtual page number to a page frame. The accessors ld8..st64 are the interpreter's hottest
+// code: each fast path is a typeof test, one subtraction, a bounds test, a KASAN shadow test and a
+// DataView call, small enough for V8 to inline; anything unusual (bigint or unmapped addresses, the
+// page table, page-crossing accesses, poisoned shadow) goes to a slow-path method.
+//
+// Invariants: the shadow (one byte per 8-byte granule of RAM, generic-KASAN encoding) is written
+// only while `kasan` is on, so with KASAN off the shadow test always passes. A bad access calls
+// `onBadAccess` and then proceeds, as KASAN does. An unmapped, NULL-page or non-canonical address
+// throws a `PageFault`: the only exception thrown here, caught by the kernel and turned into an Oops.
+
+import type { I64 } from '../../vm/value';
+import type { Frame } from '../trace';
+import { CANONICAL_KERNEL_START, KASAN_GRANULE_SIZE, PAGE_OFFSET, PAGE_SIZE, USER_END } from './layout';
+
+export type FaultKind = 'null' | 'not-present' | 'non-canonical';
+
+/** An access the MMU refused. Thrown by Memory (and kfree of a non-kernel pointer); the kernel turns it into an Oops. */
+export class PageFault {
+  constructor(
+    readonly address: I64,
+    readonly write: boolean,
+    readonly kind: FaultKind,
+    /** The kernel function that faulted (`kfree+0x4b/0x110`), when it was not the student's code. */
+    readonly ip?: Frame,
+  ) {}
+}
+
+/** Why an address faults, without accessing it. */
+export function faultKind(a: I64): FaultKind {
+  if (typeof a !== 'number' || a < CANONICAL_KERNEL_START || a >= USER_END) return 'non-canonical';
+  return a >= 0 && a < PAGE_SIZE ? 'null' : 'not-present';
+}
+
+const TWO32 = 4294967296;
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+export interface MemoryOptions {
+  /** Bytes of RAM (a multiple of the page size). */
+  readonly ramBytes: number;
+  readonly kasan?: boolean;
+}
+
+export class Memory {
+  /** Bytes of RAM. */
+  readonly size: number;
+  readonly buffer: ArrayBuffer;
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  /** Generic KASAN shadow: one byte per 8 bytes of RAM (0 = accessible, 1..7 partial, >= 0x80 poisoned). */
+  readonly shadow: Uint8Array;
+  /** Report bad accesses (and maintain the shadow). */
+  readonly kasan: boolean;
+  /** Like current->kasan_depth: while > 0 bad accesses are not reported (the kernel's own metadata accesses). */
+  kasanDepth = 0;
+  /** Called on a bad access before it proceeds; the kernel prints the KASAN report. */
+  onBadAccess: ((addr: I64, size: number, write: boolean, shadow: number) => void) | undefined = undefined;
+
+  private readonly lim2: number;
+  private readonly lim4: number;
+  private readonly lim8: number;
+  /** Page table of the non-direct-map kernel regions: virtual page number -> page frame number. */
+  private readonly pte = new Map<number, number>();
+  /** One-entry TLB in front of `pte`. */
+  private tlbVpn = NaN;
+  private tlbBase = 0;
+  /** Physically contiguous mappings (task stacks), checked before the page table: [start, end, phys]*. */
+  private readonly wins: number[] = [];
+  /** Side output of `xlate`: bytes physically contiguous from the translated address. */
+  private run = 0;
+
+  constructor(opts: MemoryOptions) {
+    this.size = opts.ramBytes;
+    this.buffer = new ArrayBuffer(this.size);
+    this.bytes = new Uint8Array(this.buffer);
+    this.view = new DataView(this.buffer);
+    this.shadow = new Uint8Array(Math.ceil(this.size / KASAN_GRANULE_SIZE));
+    this.kasan = opts.kasan ?? false;
+    this.lim2 = this.size - 1;
+    this.lim4 = this.size - 3;
+    this.lim8 = this.size - 7;
+  }
+
+  // ---- fast paths ------------------------------------------------------------------------------
+
+  ld8(a: I64): number {
+    if (typeof a === 'number') {
+      const o = a - PAGE_OFFSET;
+      if (o >= 0 && o < this.size && this.shadow[o >>> 3] === 0) return this.bytes[o];
+    }
+    return this.ldSlow(a, 1) as number;
+  }
+
+  ld8s(a: I64): number {
+    return (this.ld8(a) << 24) >> 24;
+  }
+
+  ld16(a: I64): number {
+    if (typeof a === 'number') {
+      const o = a - PAGE_OFFSET;
+      if (o >= 0 && o < this.lim2 && (this.shadow[o >>> 3] | this.shadow[(o + 1) >>> 3]) === 0) return this.view.getUint16(o, true);
+    }
+    return this.ldSlow(a, 2) as number;
+  }
+
+  ld16s(a: I64): number {
+    return (this.ld16(a) << 16) >> 16;
+  }
+
+  ld32(a: I64): number {
+    if (typeof a === 'number') {
+      const o = a - PAGE_OFFSET;
+      if (o >= 0 && o < this.lim4 && (this.shadow[o >>> 3] | this.shadow[(o + 3) >>> 3]) === 0) return this.view.getUint32(o, true);
+    }
+    return this.ldSlow(a, 4) as number;
+  }
+
+  ld32s(a: I64): number {
+    return this.ld32(a) | 0;
+  }
+
+  ld64(a: I64): I64 {
+    if (typeof a === 'number') {
+      const o = a - PAGE_OFFSET;
+      if (o >= 0 && o < this.lim8 && (this.shadow[o >>> 3] | this.shadow[(o + 7) >>> 3]) === 0) {
+        const lo = this.view.getUint32(o, true);
+        const hi = this.view.getInt32(o + 4, true);
+        const v = hi * TWO32 + lo;
+        if (v >= -MAX_SAFE && v <= MAX_SAFE) return v;
+        return (BigInt(hi) << 32n) | BigInt(lo);
+      }
+    }
+    return this.ldSlow(a, 8);
+  }
+
+  st8(a: I64, v: number): void {
+    if (typeof a === 'number') {
+      const o = a - PAGE_OFFSET;
+      if (o >= 0 && o < this.size && this.shadow[o >>> 3] === 0) {
+        this.bytes[o] = v;
+        return;
+      }
+    }
+    this.stSlow(a, 1, v);
+  }
+
+  st16(a: I64, v: number): void {
+    if (typeof a === 'number') {
+      const o = a - PAGE_OFFSET;
+      if (o >= 0 && o < this.lim2 && (this.shadow[o >>> 3] | this.shadow[(o + 1) >>> 3]) === 0) {
+        this.view.setUint16(o, v, true);
+        return;
+      }
+    }
+    this.stSlow(a, 2, v);
+  }
+
+  st32(a: I64, v: number): void {
+    if (typeof a === 'number') {
+      const o = a - PAGE_OFFSET;
+      if (o >= 0 && o < this.lim4 && (this.shadow[o >>> 3] | this.shadow[(o + 3) >>> 3]) === 0) {
+        this.view.setUint32(o, v, true);
+        return;
+      }
+    }
+    this.stSlow(a, 4, v);
+  }
+
+  st64(a: I64, v: I64): void {
+    if (typeof a === 'number' && typeof v === 'number') {
+      const o = a - PAGE_OFFSET;
+      if (o >= 0 && o < this.lim8 && (this.shadow[o >>> 3] | this.shadow[(o + 7) >>> 3]) === 0) {
+        this.view.setUint32(o, v >>> 0, true);
+        this.view.setInt32(o + 4, Math.floor(v / TWO32), true);
+        return;
+      }
+    }
+    this.stSlow(a, 8, v);
+  }
+
+  // ---- slow paths ------------------------------------------------------------------------------
+
+  /** Physical offset of `a` for an access of `size` bytes (KASAN-checked), or -1 if it crosses into a non-contiguous page. */
+  private phys(a: I64, size: number, write: boolean): number {
+    if (typeof a !== 'number') throw new PageFault(a, write, 'non-canonical');
+    const o = this.xlate(a, write);
+    if (this.run < size) return -1;
+    if (this.kasan) this.check(a, o, size, write);
+    return o;
+  }
+
+  private ldSlow(a: I64, size: number): I64 {
+    const o = this.phys(a, size, false);
+    if (o < 0) {
+      // The access straddles two pages that are not physically adjacent: assemble it byte by byte.
+      const base = a as number;
+      if (size === 8) {
+        let lo = 0;
+        let hi = 0;
+        for (let i = 3; i >= 0; i--) lo = lo * 256 + this.ld8(base + i);
+        for (let i = 7; i >= 4; i--) hi = hi * 256 + this.ld8(base + i);
+        return this.join(lo, hi | 0);
+      }
+      let v = 0;
+      for (let i = size - 1; i >= 0; i--) v = v * 256 + this.ld8(base + i);
+      return v;
+    }
+    switch (size) {
+      case 1: return this.bytes[o];
+      case 2: return this.view.getUint16(o, true);
+      case 4: return this.view.getUint32(o, true);
+      default: return this.join(this.view.getUint32(o, true), this.view.getInt32(o + 4, true));
+    }
+  }
+
+  private join(lo: number, hi: number): I64 {
+    const v = hi * TWO32 + lo;
+    if (v >= -MAX_SAFE && v <= MAX_SAFE) return v;
+    return (BigInt(hi) << 32n) | BigInt(lo >>> 0);
+  }
+
+  private stSlow(a: I64, size: number, v: I64): void {
+    let lo: number;
+    let hi: number;
+    if (typeof v === 'number') {
+      lo = v >>> 0;
+      hi = size === 8 ? Math.floor(v / TWO32) | 0 : 0;
+    } else {
+      lo = Number(BigInt.asUintN(32, v));
+      hi = Number(BigInt.asIntN(32, v >> 32n));
+    }
+    const o = this.phys(a, size, true);
+    if (o < 0) {
+      const base = a as number;
+      for (let i = 0; i < size; i++) this.st8(base + i, i < 4 ? (lo >>> (8 * i)) & 0xff : (hi >>> (8 * (i - 4))) & 0xff);
+      return;
+    }
+    switch (size) {
+      case 1: this.bytes[o] = lo; break;
+      case 2: this.view.setUint16(o, lo, true); break;
+      case 4: this.view.setUint32(o, lo, true); break;
+      default:
+        this.view.setUint32(o, lo, true);
+        this.view.setInt32(o + 4, hi, true);
+    }
+  }
+
+  /** Translate a number address to a physical offset, setting `run`; throws PageFault if unmapped. */
+  private xlate(a: number, write: boolean): number {
+    const o = a - PAGE_OFFSET;
+    if (o >= 0 && o < this.size) {
+      this.run = this.size - o;
+      return o;
+    }
+    const w = this.wins;
+    for (let i = 0; i < w.length; i += 3) {
+      if (a >= w[i] && a < w[i + 1]) {
+        this.run = w[i + 1] - a;
+        return w[i + 2] + (a - w[i]);
+      }
+    }
+    if (a < 0 && a >= CANONICAL_KERNEL_START) {
+      const vpn = Math.floor(a / PAGE_SIZE);
+      let base: number;
+      if (vpn === this.tlbVpn) {
+        base = this.tlbBase;
+      } else {
+        const pfn = this.pte.get(vpn);
+        if (pfn === undefined) throw new PageFault(a, write, 'not-present');
+        base = pfn * PAGE_SIZE;
+        this.tlbVpn = vpn;
+        this.tlbBase = base;
+      }
+      const off = a - vpn * PAGE_SIZE;
+      this.run = PAGE_SIZE - off;
+      return base + off;
+    }
+    throw new PageFault(a, write, faultKind(a));
+  }
+
+  /** KASAN: is every byte of [o, o+size) accessible? If not, report (once) and let the access proceed. */
+  private check(a: number, o: number, size: number, write: boolean): void {
+    const sh = this.shadow;
+    const last = o + size - 1;
+    for (let g = o >>> 3; g <= last >>> 3; g++) {
+      const s = sh[g];
+      if (s === 0) continue;
+      // A partial granule (1..7) makes only its first s bytes accessible.
+      const hiByte = Math.min(last, g * 8 + 7) - g * 8;
+      if (s < KASAN_GRANULE_SIZE && hiByte < s) continue;
+      if (this.kasanDepth === 0 && this.onBadAccess) {
+        // As get_shadow_bug_type(): a partial granule is described by the granule after it.
+        const code = s < KASAN_GRANULE_SIZE ? (g + 1 < sh.length ? sh[g + 1] : s) : s;
+        this.kasanDepth++;
+        try {
+          this.onBadAccess(a, size, write, code);
+        } finally {
+          this.kasanDepth--;
+        }
+      }
+      return;
+    }
+  }
+
+  /** KASAN check of a bulk access (memcpy, memset, string reads) of [a, a+n). */
+  private checkRange(a: number, n: number, write: boolean): void {
+    let done = 0;
+    while (done < n) {
+      const o = this.xlate(a + done, write);
+      const len = Math.min(this.run, n - done);
+      this.check(a + done, o, len, write);
+      done += len;
+    }
+  }
+
+  // ---- bulk access -----------------------------------------------------------------------------
+
+  /** Copy n bytes out of kernel memory (KASAN-checked; throws PageFault). */
+  readBytes(a: I64, n: number): Uint8Array {
+    const out = new Uint8Array(Math.max(0, n));
+    if (n <= 0) return out;
+    if (typeof a !== 'number') throw new PageFault(a, false, 'non-canonical');
+    if (this.kasan) this.checkRange(a, n, false);
+    let done = 0;
+    while (done < n) {
+      const o = this.xlate(a + done, false);
+      const len = Math.min(this.run, n - done);
+      out.set(this.bytes.subarray(o, o + len), done);
+      done += len;
+    }
+    return out;
+  }
+
+  /** Like readBytes, but unchecked and non-faulting (the kernel's own dumps): null if any byte is unmapped. */
+  peekBytes(a: I64, n: number): Uint8Array | null {
+    const depth = this.kasanDepth;
+    this.kasanDepth = depth + 1;
+    try {
+      if (typeof a !== 'number') return null;
+      const out = new Uint8Array(Math.max(0, n));
+      let done = 0;
+      while (done < n) {
+        const o = this.xlate(a + done, false);
+        const len = Math.min(this.run, n - done);
+        out.set(this.bytes.subarray(o, o + len), done);
+        done += len;
+      }
+      return out;
+    } catch (e) {
+      if (e instanceof PageFault) return null;
+      throw e;
+    } finally {
+      this.kasanDepth = depth;
+    }
+  }
+
+  writeBytes(a: I64, data: Uint8Array): void {
+    const n = data.length;
+    if (n === 0) return;
+    if (typeof a !== 'number') throw new PageFault(a, true, 'non-canonical');
+    if (this.kasan) this.checkRange(a, n, true);
+    let done = 0;
+    while (done < n) {
+      const o = this.xlate(a + done, true);
+      const len = Math.min(this.run, n - done);
+      this.bytes.set(data.subarray(done, done + len), o);
+      done += len;
+    }
+  }
+
+  /** memset. */
+  fill(a: I64, byte: number, n: number): void {
+    if (n <= 0) return;
+    if (typeof a !== 'number') throw new PageFault(a, true, 'non-canonical');
+    if (this.kasan) this.checkRange(a, n, true);
+    let done = 0;
+    while (done < n) {
+      const o = this.xlate(a + done, true);
+      const len = Math.min(this.run, n - done);
+      this.bytes.fill(byte & 0xff, o, o + len);
+      done += len;
+    }
+  }
+
+  /** memmove: overlapping ranges copy as if through a temporary buffer. */
+  move(dst: I64, src: I64, n: number): void {
+    if (n <= 0) return;
+    if (typeof dst === 'number' && typeof src === 'number') {
+      const od = dst - PAGE_OFFSET;
+      const os = src - PAGE_OFFSET;
+      if (od >= 0 && os >= 0 && od + n <= this.size && os + n <= this.size) {
+        if (this.kasan) {
+          this.checkRange(src, n, false);
+          this.checkRange(dst, n, true);
+        }
+        this.bytes.copyWithin(od, os, os + n);
+        return;
+      }
+    }
+    this.writeBytes(dst, this.readBytes(src, n));
+  }
+
+  /** A NUL-terminated string (latin1) of at most `max` bytes, or null if reading it faults. */
+  readCString(a: I64, max: number): string | null {
+    try {
+      const n = this.strnlen(a, max);
+      const b = this.readBytes(a, n);
+      let s = '';
+      for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode(...b.subarray(i, i + 4096));
+      return s;
+    } catch (e) {
+      if (e instanceof PageFault) return null;
+      throw e;
+    }
+  }
+
+  /** strlen (throws PageFault like the real one would fault). */
+  strlen(a: I64): number {
+    return this.strnlen(a, Number.MAX_SAFE_INTEGER);
+  }
+
+  /** strnlen; KASAN-checks the bytes it reads, including the terminator. */
+  strnlen(a: I64, max: number): number {
+    if (typeof a !== 'number') throw new PageFault(a, false, 'non-canonical');
+    let n = 0;
+    while (n < max) {
+      const o = this.xlate(a + n, false);
+      const len = Math.min(this.run, max - n);
+      const z = this.bytes.subarray(o, o + len).indexOf(0);
+      const got = z < 0 ? len : z + 1;
+      if (this.kasan) this.check(a + n, o, got, false);
+      if (z >= 0) return n + z;
+      n += len;
+    }
+    return max;
+  }
+
+  // ---- page table and shadow (for the allocators) -------------------------------------------------
+
+  /** Map virtual page `vpn` (address / PAGE_SIZE, negative for kernel addresses) to frame `pfn`. */
+  map(vpn: number, pfn: number): void {
+    this.pte.set(vpn, pfn);
+    if (vpn === this.tlbVpn) this.tlbVpn = NaN;
+  }
+
+  unmap(vpn: number): void {
+    this.pte.delete(vpn);
+    if (vpn === this.tlbVpn) this.tlbVpn = NaN;
+  }
+
+  /** The frame mapped at virtual page `vpn`, or -1. */
+  mapped(vpn: number): number {
+    return this.pte.get(vpn) ?? -1;
+  }
+
+  /** Register a physically contiguous mapping (a task stack) for fast translation; its pages must also be in the page table. */
+  addWindow(start: number, length: number, phys: number): void {
+    this.wins.push(start, start + length, phys);
+  }
+
+  removeWindow(start: number): void {
+    for (let i = 0; i < this.wins.length; i += 3) {
+      if (this.wins[i] === start) {
+        this.wins.splice(i, 3);
+        return;
+      }
+    }
+  }
+
+  /** The physical offset of a kernel address, or -1 if it is not mapped (never throws). */
+  translate(a: I64): number {
+    if (typeof a !== 'number') return -1;
+    try {
+      return this.xlate(a, false);
+    } catch (e) {
+      if (e instanceof PageFault) return -1;
+      throw e;
+    }
+  }
+
+  /** KASAN: mark [o, o+n) of RAM (o granule-aligned) with a poison code. No-op with KASAN off. */
+  poison(o: number, n: number, code: number): void {
+    if (!this.kasan || n <= 0) return;
+    this.shadow.fill(code, o >>> 3, Math.ceil((o + n) / KASAN_GRANULE_SIZE));
+  }
+
+  /** KASAN: make [o, o+n) accessible; a trailing partial granule gets the count of accessible bytes. */
+  unpoison(o: number, n: number): void {
+    if (!this.kasan || n <= 0) return;
+    const g = o >>> 3;
+    const full = Math.floor(n / KASAN_GRANULE_SIZE);
+    this.shadow.fill(0, g, g + full);
+    const rest = n % KASAN_GRANULE_SIZE;
+    if (rest) this.shadow[g + full] = rest;
+  }
+
+  /** The shadow byte of a granule of RAM (for reports and the memory map). */
+  shadowAt(o: number): number {
+    return this.shadow[o >>> 3];
+  }
+}

@@ -1,0 +1,1169 @@
+// Compiles the typed AST into JavaScript closures, once, at module load. Nothing is ever turned
+// into JavaScript source (no eval, no new Function): each AST node becomes a closure specialised on
+// its C type, so `a + b` on ints is `(a(f) + b(f)) | 0` and a 64-bit add is an `add64` call.
+//
+// Representation (see value.ts): values of 32 bits or fewer are numbers in their type's range,
+// 64-bit values and pointers are I64, aggregates are the address of their bytes. Scalar locals whose
+// address is never taken live in the frame's JS slot array; everything else lives in emulated memory
+// (globals in the module's data, address-taken locals in the task's 16 KiB kernel stack).
+//
+// Statements return a completion code (NORMAL, BREAK, CONTINUE, RETURN, GOTO) instead of throwing,
+// which keeps loops fast. `goto` may target a label that is a direct child of any enclosing block.
+
+import type { Block, Expr, Func, InitLeaf, Initializer, Stmt, TranslationUnit, Var } from '../c/ast';
+import type { CType } from '../c/types';
+import { T, is64, isUnsigned, sizeOf, alignUp, typeName } from '../c/types';
+import type { Span } from '../source/source';
+import type { Diagnostic } from '../diag/diagnostic';
+import type { I64 } from './value';
+import {
+  add64, and64, cmp64, mul64, neg64, not64, or64, sar64, sdiv64, shl64, shr64, srem64, sub64, trunc, ucmp64, udiv64, urem64, xor64,
+} from './value';
+import type { AnyFunction, CallSite, CompiledFunction, Machine, NativeFunction } from './machine';
+import { Frame } from './machine';
+
+type EV = (f: Frame) => I64;
+type AV = (f: Frame) => I64;
+type SV = (f: Frame) => number;
+
+const NORMAL = 0;
+const BREAK = 1;
+const CONTINUE = 2;
+const RETURN = 3;
+const GOTO = 4;
+
+/** What the loader decided about the module's memory before compiling. */
+export interface ModuleLayout {
+  /** Address of each global (including function-local statics and string literals). */
+  globalAddr(v: Var): I64;
+  stringAddr(id: number): I64;
+  /** Address of a function (module or kernel export); undefined if it cannot be resolved. */
+  funcAddr(name: string): I64 | undefined;
+}
+
+export interface CompileResult {
+  functions: Map<string, CompiledFunction>;
+  /** Runs the module's static initializers (globals' initial values). */
+  initGlobals: () => void;
+  diagnostics: Diagnostic[];
+}
+
+/** Byte accessors by C type, chosen once at compile time. */
+function loader(m: Machine, t: CType): (a: I64) => I64 {
+  const mem = m.mem;
+  if (t.kind === 'ptr') return (a) => mem.ld64(a);
+  if (t.kind === 'int') {
+    if (t.ik === 'bool') return (a) => (mem.ld8(a) !== 0 ? 1 : 0);
+    switch (t.size) {
+      case 1: return t.signed ? (a) => mem.ld8s(a) : (a) => mem.ld8(a);
+      case 2: return t.signed ? (a) => mem.ld16s(a) : (a) => mem.ld16(a);
+      case 4: return t.signed ? (a) => mem.ld32s(a) : (a) => mem.ld32(a);
+      case 8: return (a) => mem.ld64(a);
+    }
+  }
+  // Aggregates evaluate to their address.
+  return (a) => a;
+}
+
+function storer(m: Machine, t: CType): (a: I64, v: I64) => void {
+  const mem = m.mem;
+  if (t.kind === 'ptr') return (a, v) => mem.st64(a, v);
+  if (t.kind === 'int') {
+    switch (t.size) {
+      case 1: return (a, v) => mem.st8(a, v as number);
+      case 2: return (a, v) => mem.st16(a, v as number);
+      case 4: return (a, v) => mem.st32(a, v as number);
+      case 8: return (a, v) => mem.st64(a, v);
+    }
+  }
+  const n = sizeOf(t);
+  return (a, v) => mem.move(a, v, n);
+}
+
+/** Convert a value of type `from` to type `to` (both scalar). */
+function converter(from: CType, to: CType): ((v: I64) => I64) | undefined {
+  if (to.kind === 'void') return undefined;
+  if (to.kind === 'int' && to.ik === 'bool') return (v) => (v !== 0 ? 1 : 0);
+  const fromWide = is64(from);
+  if (to.kind === 'ptr' || (to.kind === 'int' && to.size === 8)) {
+    // Widening: a 32-bit value's number is already its 64-bit signed reading (sign- or zero-extended by type).
+    return undefined;
+  }
+  if (to.kind === 'int') {
+    const bits = to.size * 8;
+    const signed = to.signed;
+    if (!fromWide && from.kind === 'int' && from.size <= to.size && (from.signed === signed || from.size < to.size && !from.signed)) return undefined;
+    if (fromWide) {
+      if (bits === 32) return signed ? (v) => (typeof v === 'number' ? trunc32s(v) : Number(BigInt.asIntN(32, v))) : (v) => (typeof v === 'number' ? trunc32u(v) : Number(BigInt.asUintN(32, v)));
+      return (v) => trunc(typeof v === 'number' ? trunc32s(v) : Number(BigInt.asIntN(32, v)), bits, signed);
+    }
+    if (bits === 32) return signed ? (v) => (v as number) | 0 : (v) => (v as number) >>> 0;
+    if (bits === 16) return signed ? (v) => ((v as number) << 16) >> 16 : (v) => (v as number) & 0xffff;
+    return signed ? (v) => ((v as number) << 24) >> 24 : (v) => (v as number) & 0xff;
+  }
+  return undefined;
+}
+
+/** Low 32 bits of a (possibly > 2^32) safe integer, signed. */
+function trunc32s(v: number): number {
+  if (v >= -2147483648 && v <= 2147483647) return v | 0;
+  return Number(BigInt.asIntN(32, BigInt(v)));
+}
+
+function trunc32u(v: number): number {
+  if (v >= 0 && v <= 4294967295) return v;
+  if (v >= -2147483648 && v < 0) return v >>> 0;
+  return Number(BigInt.asUintN(32, BigInt(v)));
+}
+
+interface FnCtx {
+  readonly def: Func;
+  readonly cf: CompiledFunction;
+  /** Byte offset of each memory-resident local from the frame base. */
+  readonly memOffset: Map<Var, number>;
+  readonly slotOf: Map<Var, number>;
+  frameBytes: number;
+  nslots: number;
+}
+
+export class Compiler {
+  private readonly diags: Diagnostic[] = [];
+  private readonly functions = new Map<string, CompiledFunction>();
+  private ctx: FnCtx | undefined;
+
+  constructor(
+    private readonly m: Machine,
+    private readonly unit: TranslationUnit,
+    private readonly layout: ModuleLayout,
+    private readonly moduleName: string,
+    /** Resolved functions for calls: module functions are filled in here; natives come from the kernel. */
+    private readonly resolve: (name: string) => AnyFunction | undefined,
+    /** Function addresses assigned by the loader. */
+    private readonly funcAddrOf: (f: Func) => { addr: I64; size: number },
+  ) {}
+
+  compile(): CompileResult {
+    for (const def of this.unit.funcs) {
+      if (!def.body) continue;
+      const { addr, size } = this.funcAddrOf(def);
+      const cf: CompiledFunction = {
+        kind: 'module', name: def.name, def, module: this.moduleName, addr, size, frameSize: 0, nslots: 0,
+        invoke: () => 0,
+      };
+      this.functions.set(def.name, cf);
+      this.m.register(cf);
+    }
+    for (const cf of this.functions.values()) this.compileFunction(cf);
+    const inits = this.compileGlobalInits();
+    return {
+      functions: this.functions,
+      initGlobals: () => {
+        for (const i of inits) i();
+      },
+      diagnostics: this.diags,
+    };
+  }
+
+  private unsupported(span: Span, what: string): void {
+    this.diags.push({ code: 'KM9001', rule: '', severity: 'error', span, message: `not supported by Kernel Module Lab: ${what}`, related: [], fixes: [] });
+  }
+
+  // ---- functions -------------------------------------------------------------------------------
+
+  private compileFunction(cf: CompiledFunction): void {
+    const def = cf.def;
+    const ctx: FnCtx = { def, cf, memOffset: new Map(), slotOf: new Map(), frameBytes: 0, nslots: 0 };
+    this.ctx = ctx;
+    // Lay out the frame: memory-resident variables get offsets below the frame top (as a real
+    // frame would), scalar register candidates get JS slots.
+    const place = (v: Var) => {
+      if (v.addressTaken || v.type.kind === 'struct' || v.type.kind === 'array') {
+        const sz = Math.max(1, sizeOf(v.type));
+        ctx.frameBytes = alignUp(ctx.frameBytes + sz, Math.min(16, Math.max(1, alignOfType(v.type))));
+        ctx.memOffset.set(v, ctx.frameBytes);
+      } else {
+        ctx.slotOf.set(v, ctx.nslots++);
+      }
+    };
+    def.params.forEach(place);
+    def.locals.forEach(place);
+    // Return address and saved frame pointer, as on x86_64.
+    const frameSize = alignUp(ctx.frameBytes, 16) + 16;
+    const body = this.block(def.body!);
+    cf.frameSize = frameSize;
+    cf.nslots = ctx.nslots;
+    const m = this.m;
+    const mem = m.mem;
+    const params = def.params.map((p) => {
+      const slot = ctx.slotOf.get(p);
+      if (slot !== undefined) return { slot, off: 0, store: undefined as ((a: I64, v: I64) => void) | undefined };
+      return { slot: -1, off: ctx.memOffset.get(p)!, store: storer(m, p.type) };
+    });
+    const nslots = ctx.nslots;
+    const retConv = def.type.ret.kind === 'void' ? undefined : def.type.ret;
+    cf.invoke = (args: I64[]): I64 | undefined => {
+      const top = m.sp;
+      const sp = top - frameSize;
+      if (sp < m.stackLimit) m.host.stackOverflow(m, cf);
+      // bp is the top of the locals area: local at offset o lives at bp - o.
+      const f = new Frame(cf, top - 16, nslots);
+      m.sp = sp;
+      m.frames.push(f);
+      for (let i = 0; i < params.length; i++) {
+        const p = params[i];
+        const v = i < args.length ? args[i] : 0;
+        if (p.slot >= 0) f.s[p.slot] = v;
+        else p.store!(f.bp - p.off, v);
+      }
+      const r = body(f);
+      m.frames.pop();
+      m.sp = top;
+      if (r === RETURN) return f.ret;
+      if (r === GOTO) {
+        // A goto whose label was not found on the path (reported at compile time).
+        return retConv ? 0 : undefined;
+      }
+      return retConv ? 0 : undefined;
+    };
+    void mem;
+    this.ctx = undefined;
+  }
+
+  // ---- statements ------------------------------------------------------------------------------
+
+  private block(b: Block): SV {
+    const stmts = b.stmts.map((s) => this.stmt(s));
+    const labels = new Map<string, number>();
+    b.stmts.forEach((s, i) => {
+      let x: Stmt = s;
+      while (x.k === 'label') {
+        labels.set(x.label, i);
+        x = x.body;
+      }
+    });
+    const n = stmts.length;
+    if (labels.size === 0) {
+      if (n === 1) return stmts[0];
+      if (n === 2) {
+        const [a, c] = stmts;
+        return (f) => {
+          const r = a(f);
+          return r !== NORMAL ? r : c(f);
+        };
+      }
+      return (f) => {
+        for (let i = 0; i < n; i++) {
+          const r = stmts[i](f);
+          if (r !== NORMAL) return r;
+        }
+        return NORMAL;
+      };
+    }
+    return (f) => {
+      for (let i = 0; i < n; i++) {
+        const r = stmts[i](f);
+        if (r !== NORMAL) {
+          if (r === GOTO) {
+            const target = labels.get(f.gotoLabel);
+            if (target !== undefined) {
+              i = target - 1;
+              continue;
+            }
+          }
+          return r;
+        }
+      }
+      return NORMAL;
+    };
+  }
+
+  private stmt(s: Stmt): SV {
+    switch (s.k) {
+      case 'expr': {
+        const e = this.expr(s.e);
+        return (f) => {
+          f.cur = s;
+          e(f);
+          return NORMAL;
+        };
+      }
+      case 'decl': return this.decl(s.v, s);
+      case 'block': return this.block(s);
+      case 'empty': return () => NORMAL;
+      case 'if': {
+        const c = this.cond(s.c);
+        const t = this.stmt(s.t);
+        const e = s.f ? this.stmt(s.f) : undefined;
+        if (e) return (f) => {
+          f.cur = s;
+          return c(f) ? t(f) : e(f);
+        };
+        return (f) => {
+          f.cur = s;
+          return c(f) ? t(f) : NORMAL;
+        };
+      }
+      case 'while': {
+        const c = this.cond(s.c);
+        const body = this.stmt(s.body);
+        const m = this.m;
+        return (f) => {
+          for (;;) {
+            f.cur = s;
+            if (!c(f)) return NORMAL;
+            const r = body(f);
+            if (r !== NORMAL && r !== CONTINUE) return r === BREAK ? NORMAL : r;
+            if (--m.budget < 0) m.slice();
+          }
+        };
+      }
+      case 'do': {
+        const c = this.cond(s.c);
+        const body = this.stmt(s.body);
+        const m = this.m;
+        return (f) => {
+          for (;;) {
+            const r = body(f);
+            if (r !== NORMAL && r !== CONTINUE) return r === BREAK ? NORMAL : r;
+            f.cur = s;
+            if (!c(f)) return NORMAL;
+            if (--m.budget < 0) m.slice();
+          }
+        };
+      }
+      case 'for': {
+        const init = s.init ? this.stmt(s.init) : undefined;
+        const c = s.c ? this.cond(s.c) : undefined;
+        const step = s.step ? this.expr(s.step) : undefined;
+        const body = this.stmt(s.body);
+        const m = this.m;
+        return (f) => {
+          f.cur = s;
+          if (init) init(f);
+          for (;;) {
+            if (c && !c(f)) return NORMAL;
+            const r = body(f);
+            if (r !== NORMAL && r !== CONTINUE) return r === BREAK ? NORMAL : r;
+            if (step) step(f);
+            if (--m.budget < 0) m.slice();
+          }
+        };
+      }
+      case 'switch': return this.switchStmt(s);
+      case 'case':
+      case 'default':
+        return this.stmt(s.body);
+      case 'label': return this.stmt(s.body);
+      case 'break': return () => BREAK;
+      case 'continue': return () => CONTINUE;
+      case 'return': {
+        if (!s.e) return (f) => {
+          f.cur = s;
+          return RETURN;
+        };
+        const e = this.expr(s.e);
+        if (s.e.type.kind === 'struct') {
+          this.unsupported(s.span, 'returning a struct by value');
+        }
+        return (f) => {
+          f.cur = s;
+          f.ret = e(f);
+          return RETURN;
+        };
+      }
+      case 'goto': {
+        const label = s.label;
+        if (!this.ctx?.def.labels.has(label)) {
+          this.diags.push({ code: 'KM2001', rule: '', severity: 'error', span: s.span, message: `label '${label}' used but not defined`, related: [], fixes: [] });
+        } else if (!this.labelReachable(label)) {
+          this.unsupported(s.span, `goto into a nested statement (label '${label}')`);
+        }
+        return (f) => {
+          f.cur = s;
+          f.gotoLabel = label;
+          return GOTO;
+        };
+      }
+    }
+  }
+
+  /** A goto target must be a direct child of some block (possibly behind other labels). */
+  private labelReachable(label: string): boolean {
+    const def = this.ctx!.def;
+    let ok = false;
+    const visit = (s: Stmt | undefined): void => {
+      if (!s || ok) return;
+      switch (s.k) {
+        case 'block':
+          for (const c of s.stmts) {
+            let x: Stmt = c;
+            while (x.k === 'label') {
+              if (x.label === label) ok = true;
+              x = x.body;
+            }
+            visit(x);
+          }
+          return;
+        case 'if': visit(s.t); visit(s.f); return;
+        case 'while': case 'do': case 'for': visit(s.body); return;
+        case 'switch': visit(s.body); return;
+        case 'case': case 'default': visit(s.body); return;
+        case 'label': visit(s.body); return;
+        default: return;
+      }
+    };
+    visit(def.body);
+    return ok;
+  }
+
+  private switchStmt(s: Extract<Stmt, { k: 'switch' }>): SV {
+    const c = this.expr(s.c);
+    if (s.body.k !== 'block') {
+      // `switch (x) case 1: ...;` without braces: run the body when a case matches.
+      const body = this.stmt(s.body);
+      const values = s.cases.map((x) => x.value);
+      return (f) => {
+        f.cur = s;
+        const v = c(f);
+        if (!values.includes(v) && !s.hasDefault) return NORMAL;
+        const r = body(f);
+        return r === BREAK ? NORMAL : r;
+      };
+    }
+    const stmts = s.body.stmts;
+    const compiled = stmts.map((x) => this.stmt(x));
+    const table = new Map<I64, number>();
+    let defaultIdx = -1;
+    const ranges: { lo: I64; hi: I64; idx: number }[] = [];
+    let found = 0;
+    stmts.forEach((st, i) => {
+      let x: Stmt = st;
+      for (;;) {
+        if (x.k === 'case') {
+          if (x.hi !== undefined) ranges.push({ lo: x.value, hi: x.hi, idx: i });
+          else if (!table.has(x.value)) table.set(x.value, i);
+          found++;
+          x = x.body;
+        } else if (x.k === 'default') {
+          defaultIdx = i;
+          found++;
+          x = x.body;
+        } else if (x.k === 'label') x = x.body;
+        else break;
+      }
+    });
+    if (found < s.cases.length + (s.hasDefault ? 1 : 0)) this.unsupported(s.span, 'case labels nested inside statements of the switch body');
+    const labels = new Map<string, number>();
+    stmts.forEach((st, i) => {
+      let x: Stmt = st;
+      while (x.k === 'label' || x.k === 'case' || x.k === 'default') {
+        if (x.k === 'label') labels.set(x.label, i);
+        x = x.body;
+      }
+    });
+    const n = compiled.length;
+    const signed = !isUnsigned(s.c.type);
+    return (f) => {
+      f.cur = s;
+      const v = c(f);
+      let start = table.get(v);
+      if (start === undefined) {
+        for (const r of ranges) {
+          const inRange = signed ? cmp64(v, r.lo) >= 0 && cmp64(v, r.hi) <= 0 : ucmp64(v, r.lo) >= 0 && ucmp64(v, r.hi) <= 0;
+          if (inRange) {
+            start = r.idx;
+            break;
+          }
+        }
+      }
+      if (start === undefined) start = defaultIdx;
+      if (start < 0) return NORMAL;
+      for (let i = start; i < n; i++) {
+        const r = compiled[i](f);
+        if (r !== NORMAL) {
+          if (r === BREAK) return NORMAL;
+          if (r === GOTO) {
+            const t = labels.get(f.gotoLabel);
+            if (t !== undefined) {
+              i = t - 1;
+              continue;
+            }
+          }
+          return r;
+        }
+      }
+      return NORMAL;
+    };
+  }
+
+  private decl(v: Var, s: Stmt): SV {
+    if (!v.init) {
+      // Uninitialised locals: register slots read as 0 from a fresh frame; memory ones keep stack garbage.
+      const slot = this.ctx!.slotOf.get(v);
+      if (slot !== undefined) return (f) => {
+        f.s[slot] = 0;
+        return NORMAL;
+      };
+      return () => NORMAL;
+    }
+    const init = this.initializerFor(v, v.init);
+    return (f) => {
+      f.cur = s;
+      init(f);
+      return NORMAL;
+    };
+  }
+
+  /** Initialise a variable from its initializer: zero-fill aggregates, then store the leaves in order. */
+  private initializerFor(v: Var, init: Initializer): (f: Frame) => void {
+    const slot = this.ctx?.slotOf.get(v);
+    if (slot !== undefined) {
+      const leaf = init.leaves[0];
+      if (!leaf || !('expr' in leaf)) return (f) => {
+        f.s[slot] = 0;
+      };
+      const e = this.expr(leaf.expr);
+      return (f) => {
+        f.s[slot] = e(f);
+      };
+    }
+    const addr = this.varAddr(v);
+    const size = sizeOf(v.type);
+    const mem = this.m.mem;
+    const leaves = init.leaves.map((l) => this.leafStore(l));
+    const scalarOnly = v.type.kind !== 'struct' && v.type.kind !== 'array';
+    return (f) => {
+      const a = addr(f);
+      if (!scalarOnly) mem.fill(a, 0, size);
+      for (let i = 0; i < leaves.length; i++) leaves[i](f, a);
+    };
+  }
+
+  private leafStore(l: InitLeaf): (f: Frame, base: I64) => void {
+    const mem = this.m.mem;
+    if ('bytes' in l) {
+      const bytes = l.bytes;
+      const off = l.offset;
+      return (_f, base) => {
+        const a = add64(base, off);
+        for (let i = 0; i < bytes.length; i++) mem.st8(add64(a, i), bytes[i]);
+      };
+    }
+    const e = this.expr(l.expr);
+    const off = l.offset;
+    if (l.bitWidth !== undefined) {
+      const put = this.bitfieldStore(l.type, l.bitOffset ?? 0, l.bitWidth);
+      return (f, base) => put(add64(base, off), e(f));
+    }
+    const st = storer(this.m, l.type);
+    return (f, base) => st(add64(base, off), e(f));
+  }
+
+  // ---- variables -------------------------------------------------------------------------------
+
+  private varAddr(v: Var): AV {
+    if (v.kind === 'global') {
+      const a = this.layout.globalAddr(v);
+      return () => a;
+    }
+    const off = this.ctx?.memOffset.get(v);
+    if (off === undefined) {
+      // A variable of another function (cannot happen for well-formed input).
+      return () => 0;
+    }
+    return (f) => f.bp - off;
+  }
+
+  // ---- expressions -----------------------------------------------------------------------------
+
+  /** Compile a condition to a JS boolean-valued closure. */
+  private cond(e: Expr): (f: Frame) => boolean {
+    if (e.k === 'binary') {
+      const r = this.compare(e);
+      if (r) return r;
+    }
+    if (e.k === 'unary' && e.op === '!') {
+      const inner = this.cond(e.e);
+      return (f) => !inner(f);
+    }
+    if (e.k === 'logical') {
+      const l = this.cond(e.l);
+      const r = this.cond(e.r);
+      return e.op === '&&' ? (f) => l(f) && r(f) : (f) => l(f) || r(f);
+    }
+    const v = this.expr(e);
+    return (f) => v(f) !== 0;
+  }
+
+  private compare(e: Extract<Expr, { k: 'binary' }>): ((f: Frame) => boolean) | undefined {
+    const t = e.l.type;
+    const l = this.expr(e.l);
+    const r = this.expr(e.r);
+    if (!is64(t)) {
+      switch (e.op) {
+        case '==': return (f) => l(f) === r(f);
+        case '!=': return (f) => l(f) !== r(f);
+        case '<': return (f) => l(f) < r(f);
+        case '<=': return (f) => l(f) <= r(f);
+        case '>': return (f) => l(f) > r(f);
+        case '>=': return (f) => l(f) >= r(f);
+        default: return undefined;
+      }
+    }
+    const c = isUnsigned(t) ? ucmp64 : cmp64;
+    switch (e.op) {
+      case '==': return (f) => l(f) === r(f);
+      case '!=': return (f) => l(f) !== r(f);
+      case '<': return (f) => c(l(f), r(f)) < 0;
+      case '<=': return (f) => c(l(f), r(f)) <= 0;
+      case '>': return (f) => c(l(f), r(f)) > 0;
+      case '>=': return (f) => c(l(f), r(f)) >= 0;
+      default: return undefined;
+    }
+  }
+
+  expr(e: Expr): EV {
+    switch (e.k) {
+      case 'num': {
+        const v = e.value;
+        return () => v;
+      }
+      case 'str': {
+        const a = this.layout.stringAddr(e.id);
+        return () => a;
+      }
+      case 'var': {
+        const slot = this.ctx?.slotOf.get(e.v);
+        if (slot !== undefined) return (f) => f.s[slot];
+        const addr = this.varAddr(e.v);
+        if (e.type.kind === 'array' || e.type.kind === 'struct') return addr;
+        const ld = loader(this.m, e.type);
+        if (e.v.kind === 'global') {
+          const a = this.layout.globalAddr(e.v);
+          return () => ld(a);
+        }
+        return (f) => ld(addr(f));
+      }
+      case 'func': {
+        const a = this.layout.funcAddr(e.f.name) ?? 0;
+        return () => a;
+      }
+      case 'call': return this.call(e);
+      case 'unary': {
+        const v = this.expr(e.e);
+        const wide = is64(e.type);
+        switch (e.op) {
+          case '!': {
+            const c = this.cond(e.e);
+            return (f) => (c(f) ? 0 : 1);
+          }
+          case '-':
+            if (wide) return (f) => neg64(v(f));
+            return isUnsigned(e.type) ? (f) => (-(v(f) as number)) >>> 0 : (f) => (-(v(f) as number)) | 0;
+          case '~':
+            if (wide) return (f) => not64(v(f));
+            return isUnsigned(e.type) ? (f) => ~(v(f) as number) >>> 0 : (f) => ~(v(f) as number);
+        }
+        break;
+      }
+      case 'binary': return this.binary(e);
+      case 'ptradd': {
+        const p = this.expr(e.p);
+        const i = this.expr(e.i);
+        const scale = e.scale;
+        if (e.op === '+') {
+          if (scale === 1) return (f) => {
+            const a = p(f);
+            const b = i(f);
+            return typeof a === 'number' && typeof b === 'number' ? a + b : add64(a, b);
+          };
+          return (f) => {
+            const a = p(f);
+            const b = i(f);
+            return typeof a === 'number' && typeof b === 'number' ? a + b * scale : add64(a, mul64(b, scale));
+          };
+        }
+        return (f) => {
+          const a = p(f);
+          const b = i(f);
+          return typeof a === 'number' && typeof b === 'number' ? a - b * scale : sub64(a, mul64(b, scale));
+        };
+      }
+      case 'ptrdiff': {
+        const l = this.expr(e.l);
+        const r = this.expr(e.r);
+        const scale = e.scale;
+        return (f) => sdiv64(sub64(l(f), r(f)), scale);
+      }
+      case 'logical': {
+        const c = this.cond(e);
+        return (f) => (c(f) ? 1 : 0);
+      }
+      case 'assign': return this.assign(e);
+      case 'opassign': return this.opassign(e);
+      case 'incdec': return this.incdec(e);
+      case 'cond': {
+        const c = this.cond(e.c);
+        const t = this.expr(e.t);
+        const fl = this.expr(e.f);
+        return (f) => (c(f) ? t(f) : fl(f));
+      }
+      case 'cast': {
+        const v = this.expr(e.e);
+        if (e.type.kind === 'void') return (f) => {
+          v(f);
+          return 0;
+        };
+        const conv = converter(e.e.type, e.type);
+        if (!conv) return v;
+        return (f) => conv(v(f));
+      }
+      case 'deref': {
+        const a = this.expr(e.e);
+        if (e.type.kind === 'struct' || e.type.kind === 'array' || e.type.kind === 'func') return a;
+        const ld = loader(this.m, e.type);
+        return (f) => ld(a(f));
+      }
+      case 'addr': return this.addr(e.e);
+      case 'member': {
+        const a = this.addr(e);
+        if (e.bitWidth !== undefined) {
+          const get = this.bitfieldLoad(e.type, e.bitOffset ?? 0, e.bitWidth);
+          return (f) => get(a(f));
+        }
+        if (e.type.kind === 'struct' || e.type.kind === 'array') return a;
+        const ld = loader(this.m, e.type);
+        return (f) => ld(a(f));
+      }
+      case 'comma': {
+        const l = this.expr(e.l);
+        const r = this.expr(e.r);
+        return (f) => {
+          l(f);
+          return r(f);
+        };
+      }
+      case 'stmtexpr': {
+        const stmts = e.body.stmts;
+        const last = stmts[stmts.length - 1];
+        const init = stmts.slice(0, last && last.k === 'expr' ? -1 : stmts.length).map((s) => this.stmt(s));
+        const val = last && last.k === 'expr' ? this.expr(last.e) : () => 0;
+        return (f) => {
+          for (let i = 0; i < init.length; i++) {
+            const r = init[i](f);
+            if (r !== NORMAL) {
+              // break/continue/return/goto out of a statement expression: not modelled.
+              break;
+            }
+          }
+          return val(f);
+        };
+      }
+      case 'compound': {
+        const addr = this.varAddr(e.v);
+        const init = e.v.init ? this.initializerFor(e.v, e.v.init) : undefined;
+        const ld = loader(this.m, e.type);
+        const agg = e.type.kind === 'struct' || e.type.kind === 'array';
+        if (this.ctx?.slotOf.has(e.v)) {
+          const slot = this.ctx.slotOf.get(e.v)!;
+          return (f) => {
+            if (init) init(f);
+            return f.s[slot];
+          };
+        }
+        return (f) => {
+          if (init && e.v.kind === 'local') init(f);
+          const a = addr(f);
+          return agg ? a : ld(a);
+        };
+      }
+      case 'vaarg':
+        this.unsupported(e.span, 'va_arg in module code');
+        return () => 0;
+      case 'error':
+        return () => 0;
+    }
+    return () => 0;
+  }
+
+  /** The address of an lvalue (or of an aggregate rvalue). */
+  private addr(e: Expr): AV {
+    switch (e.k) {
+      case 'var': return this.varAddr(e.v);
+      case 'deref': return this.expr(e.e);
+      case 'member': {
+        const base = this.addr(e.e);
+        const off = e.offset;
+        if (off === 0) return base;
+        return (f) => {
+          const b = base(f);
+          return typeof b === 'number' ? b + off : add64(b, off);
+        };
+      }
+      case 'str': {
+        const a = this.layout.stringAddr(e.id);
+        return () => a;
+      }
+      case 'func': {
+        const a = this.layout.funcAddr(e.f.name) ?? 0;
+        return () => a;
+      }
+      case 'compound': return this.expr(e);
+      default:
+        // Aggregate rvalues (a struct returned by a call or a statement expression) evaluate to an address.
+        return this.expr(e);
+    }
+  }
+
+  private binary(e: Extract<Expr, { k: 'binary' }>): EV {
+    const cmp = this.compare(e);
+    if (cmp) return (f) => (cmp(f) ? 1 : 0);
+    const l = this.expr(e.l);
+    const r = this.expr(e.r);
+    const t = e.type;
+    const m = this.m;
+    const span = e.span;
+    if (is64(t)) {
+      const uns = isUnsigned(t);
+      switch (e.op) {
+        case '+': return (f) => {
+          const a = l(f);
+          const b = r(f);
+          if (typeof a === 'number' && typeof b === 'number') {
+            const s = a + b;
+            if (s >= -9007199254740991 && s <= 9007199254740991) return s;
+          }
+          return add64(a, b);
+        };
+        case '-': return (f) => sub64(l(f), r(f));
+        case '*': return (f) => mul64(l(f), r(f));
+        case '/': return (f) => {
+          const a = l(f);
+          const b = r(f);
+          if (b === 0) return m.host.divideError(m, span);
+          return uns ? udiv64(a, b) : sdiv64(a, b);
+        };
+        case '%': return (f) => {
+          const a = l(f);
+          const b = r(f);
+          if (b === 0) return m.host.divideError(m, span);
+          return uns ? urem64(a, b) : srem64(a, b);
+        };
+        case '&': return (f) => and64(l(f), r(f));
+        case '|': return (f) => or64(l(f), r(f));
+        case '^': return (f) => xor64(l(f), r(f));
+        case '<<': return (f) => shl64(l(f), Number(r(f)));
+        case '>>': return uns ? (f) => shr64(l(f), Number(r(f))) : (f) => sar64(l(f), Number(r(f)));
+      }
+      return () => 0;
+    }
+    const uns = isUnsigned(t);
+    type N = (f: Frame) => number;
+    const a = l as N;
+    const b = r as N;
+    if (uns) {
+      switch (e.op) {
+        case '+': return (f) => (a(f) + b(f)) >>> 0;
+        case '-': return (f) => (a(f) - b(f)) >>> 0;
+        case '*': return (f) => Math.imul(a(f), b(f)) >>> 0;
+        case '/': return (f) => {
+          const x = a(f);
+          const y = b(f);
+          if (y === 0) return m.host.divideError(m, span);
+          return Math.floor(x / y);
+        };
+        case '%': return (f) => {
+          const x = a(f);
+          const y = b(f);
+          if (y === 0) return m.host.divideError(m, span);
+          return x % y;
+        };
+        case '&': return (f) => (a(f) & b(f)) >>> 0;
+        case '|': return (f) => (a(f) | b(f)) >>> 0;
+        case '^': return (f) => (a(f) ^ b(f)) >>> 0;
+        case '<<': return (f) => (a(f) << b(f)) >>> 0;
+        case '>>': return (f) => a(f) >>> b(f);
+      }
+      return () => 0;
+    }
+    switch (e.op) {
+      case '+': return (f) => (a(f) + b(f)) | 0;
+      case '-': return (f) => (a(f) - b(f)) | 0;
+      case '*': return (f) => Math.imul(a(f), b(f));
+      case '/': return (f) => {
+        const x = a(f);
+        const y = b(f);
+        if (y === 0 || (x === -2147483648 && y === -1)) return m.host.divideError(m, span);
+        return (x / y) | 0;
+      };
+      case '%': return (f) => {
+        const x = a(f);
+        const y = b(f);
+        if (y === 0 || (x === -2147483648 && y === -1)) return m.host.divideError(m, span);
+        return x % y | 0;
+      };
+      case '&': return (f) => a(f) & b(f);
+      case '|': return (f) => a(f) | b(f);
+      case '^': return (f) => a(f) ^ b(f);
+      case '<<': return (f) => a(f) << b(f);
+      case '>>': return (f) => a(f) >> b(f);
+    }
+    return () => 0;
+  }
+
+  /** An arithmetic operation on already-converted operands of type t (for compound assignment). */
+  private arith(op: string, t: CType, span: Span): (a: I64, b: I64) => I64 {
+    const m = this.m;
+    const uns = isUnsigned(t);
+    if (is64(t)) {
+      switch (op) {
+        case '+': return add64;
+        case '-': return sub64;
+        case '*': return mul64;
+        case '/': return (a, b) => (b === 0 ? m.host.divideError(m, span) : uns ? udiv64(a, b) : sdiv64(a, b));
+        case '%': return (a, b) => (b === 0 ? m.host.divideError(m, span) : uns ? urem64(a, b) : srem64(a, b));
+        case '&': return and64;
+        case '|': return or64;
+        case '^': return xor64;
+        case '<<': return (a, b) => shl64(a, Number(b));
+        case '>>': return uns ? (a, b) => shr64(a, Number(b)) : (a, b) => sar64(a, Number(b));
+      }
+    }
+    type N = (a: number, b: number) => number;
+    const ops: Record<string, N> = uns
+      ? {
+          '+': (a, b) => (a + b) >>> 0, '-': (a, b) => (a - b) >>> 0, '*': (a, b) => Math.imul(a, b) >>> 0,
+          '/': (a, b) => (b === 0 ? m.host.divideError(m, span) : Math.floor(a / b)), '%': (a, b) => (b === 0 ? m.host.divideError(m, span) : a % b),
+          '&': (a, b) => (a & b) >>> 0, '|': (a, b) => (a | b) >>> 0, '^': (a, b) => (a ^ b) >>> 0, '<<': (a, b) => (a << b) >>> 0, '>>': (a, b) => a >>> b,
+        }
+      : {
+          '+': (a, b) => (a + b) | 0, '-': (a, b) => (a - b) | 0, '*': (a, b) => Math.imul(a, b),
+          '/': (a, b) => (b === 0 ? m.host.divideError(m, span) : (a / b) | 0), '%': (a, b) => (b === 0 ? m.host.divideError(m, span) : a % b | 0),
+          '&': (a, b) => a & b, '|': (a, b) => a | b, '^': (a, b) => a ^ b, '<<': (a, b) => a << b, '>>': (a, b) => a >> b,
+        };
+    return ops[op] as (a: I64, b: I64) => I64;
+  }
+
+  /** Read-modify-write access to an lvalue: returns get and set closures sharing one address evaluation. */
+  private lvalue(e: Expr): { slot?: number; addr?: AV; ld?: (a: I64) => I64; st?: (a: I64, v: I64) => void } {
+    if (e.k === 'var') {
+      const slot = this.ctx?.slotOf.get(e.v);
+      if (slot !== undefined) return { slot };
+    }
+    if (e.k === 'member' && e.bitWidth !== undefined) {
+      return { addr: this.addr(e), ld: this.bitfieldLoad(e.type, e.bitOffset ?? 0, e.bitWidth), st: this.bitfieldStore(e.type, e.bitOffset ?? 0, e.bitWidth) };
+    }
+    return { addr: this.addr(e), ld: loader(this.m, e.type), st: storer(this.m, e.type) };
+  }
+
+  private assign(e: Extract<Expr, { k: 'assign' }>): EV {
+    const v = this.expr(e.value);
+    const lv = this.lvalue(e.target);
+    if (lv.slot !== undefined) {
+      const slot = lv.slot;
+      return (f) => (f.s[slot] = v(f));
+    }
+    const addr = lv.addr!;
+    const st = lv.st!;
+    if (e.target.k === 'member' && e.target.bitWidth !== undefined) {
+      const ld = lv.ld!;
+      return (f) => {
+        const a = addr(f);
+        st(a, v(f));
+        return ld(a);
+      };
+    }
+    if (e.type.kind === 'struct') {
+      return (f) => {
+        const val = v(f);
+        const a = addr(f);
+        st(a, val);
+        return a;
+      };
+    }
+    // C leaves the order of evaluating the two sides unspecified; gcc evaluates the value first.
+    return (f) => {
+      const val = v(f);
+      st(addr(f), val);
+      return val;
+    };
+  }
+
+  private opassign(e: Extract<Expr, { k: 'opassign' }>): EV {
+    const v = this.expr(e.value);
+    const lv = this.lvalue(e.target);
+    const tt = e.target.type;
+    let op: (a: I64, b: I64) => I64;
+    if (e.op === 'ptr+' || e.op === 'ptr-') {
+      const scale = e.scale;
+      const sign = e.op === 'ptr+' ? 1 : -1;
+      op = (a, b) => (typeof a === 'number' && typeof b === 'number' ? a + sign * b * scale : add64(a, mul64(b, sign * scale)));
+    } else {
+      const ar = this.arith(e.op, e.opType, e.span);
+      const toOp = converter(tt, e.opType);
+      const back = converter(e.opType, tt);
+      op = (a, b) => {
+        const x = toOp ? toOp(a) : a;
+        const r = ar(x, b);
+        return back ? back(r) : r;
+      };
+    }
+    if (lv.slot !== undefined) {
+      const slot = lv.slot;
+      return (f) => (f.s[slot] = op(f.s[slot], v(f)));
+    }
+    const addr = lv.addr!;
+    const ld = lv.ld!;
+    const st = lv.st!;
+    return (f) => {
+      const a = addr(f);
+      const r = op(ld(a), v(f));
+      st(a, r);
+      return r;
+    };
+  }
+
+  private incdec(e: Extract<Expr, { k: 'incdec' }>): EV {
+    const t = e.type;
+    const d = e.delta;
+    let step: (v: I64) => I64;
+    if (is64(t)) step = (v) => (typeof v === 'number' && v < 9007199254740000 && v > -9007199254740000 ? v + d : add64(v, d));
+    else {
+      const back = converter(T.long, t)!;
+      step = back ? (v) => back((v as number) + d) : (v) => (v as number) + d;
+    }
+    const lv = this.lvalue(e.target);
+    if (lv.slot !== undefined) {
+      const slot = lv.slot;
+      if (e.prefix) return (f) => (f.s[slot] = step(f.s[slot]));
+      return (f) => {
+        const old = f.s[slot];
+        f.s[slot] = step(old);
+        return old;
+      };
+    }
+    const addr = lv.addr!;
+    const ld = lv.ld!;
+    const st = lv.st!;
+    if (e.prefix) return (f) => {
+      const a = addr(f);
+      const r = step(ld(a));
+      st(a, r);
+      return r;
+    };
+    return (f) => {
+      const a = addr(f);
+      const old = ld(a);
+      st(a, step(old));
+      return old;
+    };
+  }
+
+  private bitfieldLoad(t: CType, bitOffset: number, width: number): (a: I64) => I64 {
+    const mem = this.m.mem;
+    const signed = t.kind === 'int' && t.signed && t.ik !== 'bool';
+    const bytes = Math.ceil((bitOffset + width) / 8);
+    return (a) => {
+      // Read the bytes that hold the field (little-endian), then extract.
+      let v = 0n;
+      for (let i = bytes - 1; i >= 0; i--) v = (v << 8n) | BigInt(mem.ld8(add64(a, i)));
+      let x = (v >> BigInt(bitOffset)) & ((1n << BigInt(width)) - 1n);
+      if (signed && width > 0 && (x >> BigInt(width - 1)) & 1n) x -= 1n << BigInt(width);
+      return width <= 32 ? Number(x) : Number(BigInt.asIntN(64, x));
+    };
+  }
+
+  private bitfieldStore(t: CType, bitOffset: number, width: number): (a: I64, v: I64) => void {
+    const mem = this.m.mem;
+    void t;
+    const bytes = Math.ceil((bitOffset + width) / 8);
+    const mask = ((1n << BigInt(width)) - 1n) << BigInt(bitOffset);
+    return (a, v) => {
+      let word = 0n;
+      for (let i = bytes - 1; i >= 0; i--) word = (word << 8n) | BigInt(mem.ld8(add64(a, i)));
+      const bv = (BigInt.asUintN(64, BigInt(v)) << BigInt(bitOffset)) & mask;
+      word = (word & ~mask) | bv;
+      for (let i = 0; i < bytes; i++) mem.st8(add64(a, i), Number((word >> BigInt(8 * i)) & 0xffn));
+    };
+  }
+
+  private call(e: Extract<Expr, { k: 'call' }>): EV {
+    const m = this.m;
+    const args = e.args.map((a) => this.expr(a));
+    const n = args.length;
+    const site = (f: Frame): CallSite => ({ span: e.span, frame: f });
+    const direct = e.direct ? (this.functions.get(e.direct.name) ?? this.resolve(e.direct.name)) : undefined;
+    const retStruct = e.type.kind === 'struct';
+    if (retStruct) this.unsupported(e.span, 'calling a function that returns a struct by value');
+    if (direct && direct.kind === 'module') {
+      const cf = direct;
+      if (n === 0) return () => cf.invoke([]) ?? 0;
+      return (f) => {
+        const vals = new Array<I64>(n);
+        for (let i = 0; i < n; i++) vals[i] = args[i](f);
+        return cf.invoke(vals) ?? 0;
+      };
+    }
+    if (direct && direct.kind === 'native') {
+      const nf: NativeFunction = direct;
+      const impl = nf.impl;
+      return (f) => {
+        const vals = new Array<I64>(n);
+        for (let i = 0; i < n; i++) vals[i] = args[i](f);
+        return impl(m, vals, site(f)) ?? 0;
+      };
+    }
+    if (e.direct && !direct) {
+      // Declared but neither defined nor exported: the loader reports `Unknown symbol`; calling it is unreachable.
+      const name = e.direct.name;
+      return (f) => m.host.badCall(m, this.layout.funcAddr(name) ?? 0, site(f));
+    }
+    const callee = this.expr(e.callee);
+    return (f) => {
+      const target = callee(f);
+      const vals = new Array<I64>(n);
+      for (let i = 0; i < n; i++) vals[i] = args[i](f);
+      return m.callAddr(target, vals, site(f)) ?? 0;
+    };
+  }
+
+  // ---- globals ---------------------------------------------------------------------------------
+
+  private compileGlobalInits(): (() => void)[] {
+    const out: (() => void)[] = [];
+    const mem = this.m.mem;
+    const dummy = new Frame(
+      { kind: 'module', name: '<static init>', def: undefined as unknown as Func, module: this.moduleName, addr: 0, size: 0, frameSize: 0, nslots: 0, invoke: () => 0 },
+      0,
+      0,
+    );
+    for (const s of this.unit.strings) {
+      const a = this.layout.stringAddr(s.id);
+      const bytes = s.bytes;
+      out.push(() => {
+        for (let i = 0; i < bytes.length; i++) mem.st8(add64(a, i), bytes[i]);
+      });
+    }
+    for (const v of this.unit.globals) {
+      if (!v.init || v.isExtern) continue;
+      const a = this.layout.globalAddr(v);
+      const leaves = v.init.leaves.map((l) => this.leafStore(l));
+      out.push(() => {
+        for (const l of leaves) l(dummy, a);
+      });
+    }
+    return out;
+  }
+}
+
+function alignOfType(t: CType): number {
+  switch (t.kind) {
+    case 'int': return t.size;
+    case 'ptr': return 8;
+    case 'array': return alignOfType(t.of);
+    case 'struct': return t.align;
+    default: return 8;
+  }
+}
+
+export { typeName };
