@@ -36,7 +36,8 @@ const CASES: { fixture: string; lines: (string | RegExp)[] }[] = [
   },
   { fixture: 'kfree_vmalloc', lines: [/^BUG: unable to handle page fault for address: [0-9a-f]{16}$/, 'RIP: 0010:kfree+0x4b/0x110', /kfree_vmalloc\.c:\d+/] },
   { fixture: 'vfree_kmalloc', lines: [/^Trying to vfree\(\) (bad address|nonexistent vm area) \([0-9a-f]{16}\)$/, /^WARNING: CPU: 0 PID: 94 at mm\/vmalloc\.c:27(52|58) __vunmap\+0x[0-9a-f]+\/0x340$/] },
-  { fixture: 'double_free', lines: [/^BUG: KASAN: double-free in cleanup_module\+0x[0-9a-f]+\/0x[0-9a-f]+ \[double_free\]$|^BUG: KASAN: double-free in kfree/, /double_free\.c:\d+/] },
+  // 6.1 names the slab function (syzbot's 6.1 reports: `double-free in __kmem_cache_free+0x.../...`).
+  { fixture: 'double_free', lines: [/^BUG: KASAN: double-free in __kmem_cache_free\+0x[0-9a-f]+\/0x[0-9a-f]+$/, /^Free of addr [0-9a-f]{16} by task rmmod\/94$/, /double_free\.c:\d+/] },
   { fixture: 'use_after_free', lines: [/^BUG: KASAN: use-after-free in cleanup_module\+0x[0-9a-f]+\/0x[0-9a-f]+ \[use_after_free\]$/, /^Read of size 4 at addr [0-9a-f]{16} by task rmmod\/94$/] },
   { fixture: 'null_deref_failnth', lines: [/^BUG: kernel NULL pointer dereference, address: 0000000000000000$/, /null_deref_failnth\.c:\d+/] },
   { fixture: 'gfp_kernel_spinlock', lines: [/^BUG: sleeping function called from invalid context at include\/linux\/sched\/mm\.h:\d+$/, 'in_atomic(): 1, irqs_disabled(): 0, non_block: 0, pid: 93, name: insmod'] },

@@ -104,6 +104,10 @@ export function bootKernel(options: KernelOptions = {}): Booted {
     kstrdup: (text) => mm.kstrdup(text),
     leaksOf: (module) => leaksOf(mm, clock, module),
     asPageFault: (e) => asPageFault(e),
+    setTask: (task, owner) => {
+      mm.task = task;
+      mm.owner = owner;
+    },
   };
   kernel = new Kernel(parts, KERNEL_EXPORTS, options);
   kernel.events.now = () => clock.nanos();
@@ -112,7 +116,7 @@ export function bootKernel(options: KernelOptions = {}): Booted {
     now: () => clock.nanos(),
     jiffies: () => clock.jiffies,
     dumpStack: (frames: readonly Frame[]) =>
-      reportText(dumpStackLines({ task: kernel.task, taints: kernel.taints, modules: kernel.modulesLinkedIn(), hashKey }, taskFrames(frames as Frame[], kernel.current?.phase === 'exit' ? 'exit' : 'init'))),
+      reportText(dumpStackLines({ task: kernel.task, taints: kernel.taints, modules: kernel.modulesLinkedIn(), hashKey }, taskFrames(frames as Frame[], kernel.current?.phase === 'exit' ? 'exit' : 'init'), { withDumpStackLvl: false })),
     hashPointer: (a: I64) => formatHashedPointer(a, hashKey),
     tainted: () => printTainted(kernel.taints),
     report: (r) => kernel.mmReport(r),

@@ -50,7 +50,7 @@ export interface KernelOptions {
   readonly failProbability?: number;
   /** Seconds of virtual time a task may run without sleeping before the soft-lockup report (default 22). */
   readonly softLockupSeconds?: number;
-  /** Virtual nanoseconds one loop iteration costs (default 100). */
+  /** Virtual nanoseconds one loop iteration costs (default 1000: an endless loop reaches the 22 s soft-lockup report after 22 million iterations). */
   readonly loopNanos?: number;
   /** Kernel stack size of the insmod task, bytes (default 16 KiB, THREAD_SIZE). */
   readonly stackBytes?: number;
@@ -122,7 +122,7 @@ export class Kernel implements MachineHost {
       failNth: options.failNth,
       failProbability: options.failProbability,
       softLockupSeconds: options.softLockupSeconds ?? 22,
-      loopNanos: options.loopNanos ?? 100,
+      loopNanos: options.loopNanos ?? 1000,
       stackBytes: options.stackBytes ?? 16384,
     };
     this.k = parts;
@@ -333,6 +333,7 @@ export class Kernel implements MachineHost {
   runTask(comm: 'insmod' | 'rmmod', mod: LoadedModule, phase: 'init' | 'exit', fn: CompiledFunction, args: I64[]): { ret: I64 | undefined; killed: TaskKilled | undefined } {
     this.task = { pid: comm === 'insmod' ? 93 : 94, comm };
     this.current = { module: mod, phase };
+    this.k.setTask(this.task, mod.name);
     const stack = this.k.stackAlloc(this.options.stackBytes);
     this.machine.setStack(stack.bottom, stack.top);
     this.machine.budget = this.machine.sliceSteps;
@@ -358,6 +359,7 @@ export class Kernel implements MachineHost {
     }
     this.k.stackFree(stack);
     this.current = undefined;
+    this.k.setTask(this.task, undefined);
     return { ret, killed };
   }
 
@@ -518,6 +520,8 @@ export interface KernelParts {
   kstrdup(text: string): I64;
   leaksOf(module: string): LeakInfo[];
   asPageFault(e: unknown): { address: I64; write: boolean; ip?: TraceFrame } | undefined;
+  /** The task now running module code, and the module that owns what it allocates. */
+  setTask(task: { pid: number; comm: string }, owner: string | undefined): void;
 }
 
 /** Report builders (texts verified against Linux 6.1); each returns the report's lines. */

@@ -124,7 +124,7 @@ export function xor64(a: I64, b: I64): I64 {
 }
 
 export function not64(a: I64): I64 {
-  if (typeof a === 'number' && a < MAX_SAFE) return -a - 1;
+  if (typeof a === 'number') return a < MAX_SAFE ? -a - 1 : fromBig(~BigInt(a));
   return fromBig(~a);
 }
 

@@ -117,6 +117,10 @@ describe('lex: problems', () => {
   it("missing terminating '", () => assertDiags("c = 'a;", "1:5: error: missing terminating ' character"));
   it('an unterminated literal ends at the end of its line', () => assert.deepEqual(run('"ab\nc').toks.map((t) => t.text), ['"ab', 'c', '']));
   it('empty character constant', () => assertDiags("''", '1:1: error: empty character constant'));
+  it('a splice with spaces after the backslash still splices, with a warning', () => {
+    assertDiags('a \\  \nb', '1:3: warning: backslash and newline separated by space');
+    assert.deepEqual(run('x\\ \ny').toks.map((t) => t.text), ['xy', '']);
+  });
 });
 
 describe('lex: decodeStringLiteral / decodeCharLiteral', () => {
