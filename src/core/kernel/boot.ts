@@ -9,13 +9,14 @@ import { Clock } from './clock';
 import { Printk } from './printk';
 import { format, formatHashedPointer, pointerHashKey } from './vsprintf';
 import type { FormatEnv } from './vsprintf';
-import { createKernelReports, taskFrames, printTainted, reportText, dumpStack as dumpStackLines } from './report';
+import { createKernelReports, printTainted, reportText, dumpStack as dumpStackLines } from './report';
 import { MM, asPageFault } from './mm/index';
 import type { Site } from './mm/types';
 import type { KernelMM } from './exports/mm';
 import type { CallSite } from '../vm/machine';
 import type { I64 } from '../vm/value';
 import type { Frame } from './trace';
+import { INSMOD_TAIL, RMMOD_TAIL } from './trace';
 
 let headerTree: HeaderTree | undefined;
 
@@ -65,7 +66,9 @@ export function bootKernel(options: KernelOptions = {}): Booted {
     hashKey,
   };
   /** The Site of a call: the student's span and the call trace to it, innermost first. */
-  const siteOf = (s: CallSite): Site => ({ span: s.span, frames: kernel.trace() });
+  const siteOf = (s: CallSite): Site => ({ span: s.span, frames: fullTrace() });
+  /** The running code's trace with the syscall path below it (what SLUB and KASAN tracks record). */
+  const fullTrace = (): Frame[] => kernel.trace().concat(kernel.current?.phase === 'exit' ? RMMOD_TAIL : INSMOD_TAIL);
   const mmApi: KernelMM = {
     kmalloc: (size, gfp, s) => mm.kmalloc(size, gfp, siteOf(s)),
     kfree: (p, s) => void mm.kfree(p, siteOf(s)),
@@ -112,11 +115,11 @@ export function bootKernel(options: KernelOptions = {}): Booted {
   kernel = new Kernel(parts, KERNEL_EXPORTS, options);
   kernel.events.now = () => clock.nanos();
   mm.hooks = {
-    stack: () => kernel.trace(),
+    stack: () => fullTrace(),
     now: () => clock.nanos(),
     jiffies: () => clock.jiffies,
     dumpStack: (frames: readonly Frame[]) =>
-      reportText(dumpStackLines({ task: kernel.task, taints: kernel.taints, modules: kernel.modulesLinkedIn(), hashKey }, taskFrames(frames as Frame[], kernel.current?.phase === 'exit' ? 'exit' : 'init'), { withDumpStackLvl: false })),
+      reportText(dumpStackLines({ task: kernel.task, taints: kernel.taints, modules: kernel.modulesLinkedIn(), hashKey }, frames, { withDumpStackLvl: false })),
     hashPointer: (a: I64) => formatHashedPointer(a, hashKey),
     tainted: () => printTainted(kernel.taints),
     report: (r) => kernel.mmReport(r),

@@ -265,9 +265,19 @@ export class Kernel implements MachineHost {
     this.events.emit({ kind: 'finding', rule, message, span });
   }
 
+  /**
+   * add_taint(): taints that make lockdep unreliable (bad page, proprietary module, oops) turn lock
+   * debugging off, and the first such taint says so.
+   */
   addTaint(letter: string): void {
     this.taints.add(letter);
+    if ((letter === 'B' || letter === 'P' || letter === 'D') && !this.debugLocksOff) {
+      this.debugLocksOff = true;
+      this.log(4, 'Disabling lock debugging due to kernel taint');
+    }
   }
+
+  private debugLocksOff = false;
 
   // ---- context ---------------------------------------------------------------------------------
 
@@ -295,6 +305,9 @@ export class Kernel implements MachineHost {
     if (this.ctx.preemptCount > 0 || this.ctx.hardirq > 0 || this.ctx.softirq > 0) {
       const lines = this.k.reports.schedulingWhileAtomic(this, api);
       this.report('atomic-sleep', lines, site.span, this.atomicRelated(), 3);
+      // __schedule_bug() taints W and is followed by preempt_count_set(PREEMPT_DISABLED): the lock's count is lost.
+      this.addTaint('W');
+      this.ctx.preemptCount = 0;
     }
   }
 
@@ -313,7 +326,9 @@ export class Kernel implements MachineHost {
   }
 
   leaveAtomic(what: string, site: CallSite | undefined, kind: 'preempt' | 'irq' | 'rcu' | 'bh'): void {
-    if (kind === 'preempt') this.ctx.preemptCount = Math.max(0, this.ctx.preemptCount - 1);
+    // No clamp: an unlock after the scheduler reset the count leaves it negative, as on Linux,
+    // and do_one_initcall() then reports the imbalance.
+    if (kind === 'preempt') this.ctx.preemptCount--;
     else if (kind === 'irq') this.ctx.irqsDisabled = false;
     else if (kind === 'rcu') this.ctx.rcuDepth = Math.max(0, this.ctx.rcuDepth - 1);
     else if (kind === 'bh') this.ctx.softirq = Math.max(0, this.ctx.softirq - 1);
@@ -406,10 +421,7 @@ export class Kernel implements MachineHost {
     this.addTaint('E');
     const lic = license ?? 'unspecified';
     if (!GPL_LICENSES.has(lic)) {
-      if (!this.taints.has('P')) {
-        this.log(4, `${name}: module license '${lic}' taints kernel.`);
-        this.log(4, 'Disabling lock debugging due to kernel taint');
-      }
+      if (!this.taints.has('P')) this.log(4, `${name}: module license '${lic}' taints kernel.`);
       this.addTaint('P');
     }
   }

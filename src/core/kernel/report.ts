@@ -1163,7 +1163,7 @@ export function createKernelReports(options: KernelReportsOptions = {}): KernelR
         jiffies: l.jiffies,
         ageMs: Math.floor(l.ageNanos / 1e6),
         bytes: l.bytes,
-        backtrace: [KFRAMES.kmalloc_trace, ...l.frames, ...INSMOD_TAIL].map((frame, i) => ({ frame, addr: 0xffffffffc0000000n + BigInt(i) })),
+        backtrace: [KFRAMES.kmalloc_trace, ...l.frames].map((frame, i) => ({ frame, addr: 0xffffffffc0000000n + BigInt(i) })),
       }));
       return txt(kmemleakScan(ctxOf(k), reports, { verbose: options.kmemleakVerbose ?? true }).dmesg);
     },

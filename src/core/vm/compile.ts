@@ -65,6 +65,39 @@ function loader(m: Machine, t: CType): (a: I64) => I64 {
   return (a) => a;
 }
 
+/** A load from the address `a(f)` computes, specialised by type (one closure per access, no wrapper). */
+function fusedLoad(m: Machine, t: CType, a: AV): EV {
+  const mem = m.mem;
+  if (t.kind === 'ptr') return (f) => mem.ld64(a(f));
+  if (t.kind === 'int') {
+    if (t.ik === 'bool') return (f) => (mem.ld8(a(f)) !== 0 ? 1 : 0);
+    switch (t.size) {
+      case 1: return t.signed ? (f) => mem.ld8s(a(f)) : (f) => mem.ld8(a(f));
+      case 2: return t.signed ? (f) => mem.ld16s(a(f)) : (f) => mem.ld16(a(f));
+      case 4: return t.signed ? (f) => mem.ld32s(a(f)) : (f) => mem.ld32(a(f));
+      case 8: return (f) => mem.ld64(a(f));
+    }
+  }
+  return a;
+}
+
+/** A load at a constant offset from a base pointer (`p->field`), specialised by type. */
+function fusedMemberLoad(m: Machine, t: CType, base: AV, off: number): EV {
+  const mem = m.mem;
+  const at = (b: I64): I64 => (typeof b === 'number' ? b + off : add64(b, off));
+  if (t.kind === 'ptr') return (f) => mem.ld64(at(base(f)));
+  if (t.kind === 'int') {
+    if (t.ik === 'bool') return (f) => (mem.ld8(at(base(f))) !== 0 ? 1 : 0);
+    switch (t.size) {
+      case 1: return t.signed ? (f) => mem.ld8s(at(base(f))) : (f) => mem.ld8(at(base(f)));
+      case 2: return t.signed ? (f) => mem.ld16s(at(base(f))) : (f) => mem.ld16(at(base(f)));
+      case 4: return t.signed ? (f) => mem.ld32s(at(base(f))) : (f) => mem.ld32(at(base(f)));
+      case 8: return (f) => mem.ld64(at(base(f)));
+    }
+  }
+  return (f) => at(base(f));
+}
+
 function storer(m: Machine, t: CType): (a: I64, v: I64) => void {
   const mem = m.mem;
   if (t.kind === 'ptr') return (a, v) => mem.st64(a, v);
@@ -637,12 +670,11 @@ export class Compiler {
         if (slot !== undefined) return (f) => f.s[slot];
         const addr = this.varAddr(e.v);
         if (e.type.kind === 'array' || e.type.kind === 'struct') return addr;
-        const ld = loader(this.m, e.type);
         if (e.v.kind === 'global') {
           const a = this.layout.globalAddr(e.v);
-          return () => ld(a);
+          return fusedLoad(this.m, e.type, () => a);
         }
-        return (f) => ld(addr(f));
+        return fusedLoad(this.m, e.type, addr);
       }
       case 'func': {
         const a = this.layout.funcAddr(e.f.name) ?? 0;
@@ -721,19 +753,20 @@ export class Compiler {
       case 'deref': {
         const a = this.expr(e.e);
         if (e.type.kind === 'struct' || e.type.kind === 'array' || e.type.kind === 'func') return a;
-        const ld = loader(this.m, e.type);
-        return (f) => ld(a(f));
+        return fusedLoad(this.m, e.type, a);
       }
       case 'addr': return this.addr(e.e);
       case 'member': {
+        if (e.bitWidth === undefined && e.type.kind !== 'struct' && e.type.kind !== 'array' && e.offset !== 0) {
+          return fusedMemberLoad(this.m, e.type, this.addr(e.e), e.offset);
+        }
         const a = this.addr(e);
         if (e.bitWidth !== undefined) {
           const get = this.bitfieldLoad(e.type, e.bitOffset ?? 0, e.bitWidth);
           return (f) => get(a(f));
         }
         if (e.type.kind === 'struct' || e.type.kind === 'array') return a;
-        const ld = loader(this.m, e.type);
-        return (f) => ld(a(f));
+        return fusedLoad(this.m, e.type, a);
       }
       case 'comma': {
         const l = this.expr(e.l);
@@ -1091,7 +1124,13 @@ export class Compiler {
     const m = this.m;
     const args = e.args.map((a) => this.expr(a));
     const n = args.length;
-    const site = (f: Frame): CallSite => ({ span: e.span, frame: f });
+    // One CallSite object per call site, pointed at the calling frame on each call: natives use it
+    // synchronously (they copy what they keep), so reusing it saves an allocation per call.
+    const cs: { span: Span; frame: Frame } = { span: e.span, frame: undefined as unknown as Frame };
+    const site = (f: Frame): CallSite => {
+      cs.frame = f;
+      return cs;
+    };
     const direct = e.direct ? (this.functions.get(e.direct.name) ?? this.resolve(e.direct.name)) : undefined;
     const retStruct = e.type.kind === 'struct';
     if (retStruct) this.unsupported(e.span, 'calling a function that returns a struct by value');

@@ -57,7 +57,7 @@ export class Reporter {
   }
 
   private tainted(): string {
-    return this.env.hooks.tainted?.() ?? 'G           OE     ';
+    return this.env.hooks.tainted?.() ?? 'Tainted: G           OE     ';
   }
 
   private dump(frames: readonly Frame[]): string[] {
@@ -277,7 +277,7 @@ export class Reporter {
   // ---- SLUB debugging -------------------------------------------------------------------------
 
   private slabBug(cache: KmemCache, reason: string): string[] {
-    return [SLUB_RULER, `BUG ${cache.name} (Tainted: ${this.tainted()}): ${reason}`, SLUB_DASHES, ''];
+    return [SLUB_RULER, `BUG ${cache.name} (${this.tainted()}): ${reason}`, SLUB_DASHES, ''];
   }
 
   private slabInfo(slab: Slab): string {

@@ -107,7 +107,7 @@ export interface MMHooks {
   dumpStack?: (frames: readonly Frame[]) => string[];
   /** `%p`: the hashed form of a pointer (16 hex digits). */
   hashPointer?: (addr: I64) => string;
-  /** print_tainted(): `G           OE     `. */
+  /** print_tainted(): `Tainted: G           OE     ` (or `Not tainted`). */
   tainted?: () => string;
   /** Receives every report as it happens. */
   report?: (r: MMReport) => void;
