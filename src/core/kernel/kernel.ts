@@ -81,7 +81,7 @@ export class Context {
   softirq = 0;
   hardirq = 0;
   /** Where preemption was last disabled (lock taken), for reports and the analyzer's runtime twin. */
-  disabledAt: { what: string; span: Span | undefined; frames: TraceFrame[] } | undefined;
+  disabledAt: { what: string; span: Span | undefined; frames: readonly TraceFrame[] } | undefined;
 
   get atomic(): boolean {
     return this.preemptCount > 0 || this.irqsDisabled || this.rcuDepth > 0 || this.hardirq > 0 || this.softirq > 0;
@@ -224,8 +224,31 @@ export class Kernel implements MachineHost {
     return top?.cur?.span;
   }
 
-  /** The call trace of the module code that is running, innermost first, as report frames. */
-  trace(): TraceFrame[] {
+  /**
+   * The call trace of the module code that is running, innermost first, as report frames. Every
+   * allocation records one, so traces are interned: the same chain of statements gives the same
+   * (shared, never mutated) array, and taking a trace allocates nothing after the first time.
+   */
+  trace(): readonly TraceFrame[] {
+    const frames = this.machine.frames;
+    let node = this.traceCache;
+    for (let i = frames.length - 1; i >= 0; i--) {
+      const f = frames[i];
+      const key: object = f.cur ?? f.fn;
+      let next = node.children.get(key);
+      if (!next) {
+        next = { children: new Map(), trace: undefined };
+        node.children.set(key, next);
+      }
+      node = next;
+    }
+    node.trace ??= Object.freeze(this.buildTrace());
+    return node.trace;
+  }
+
+  private readonly traceCache: TraceNode = { children: new Map(), trace: undefined };
+
+  private buildTrace(): TraceFrame[] {
     const out: TraceFrame[] = [];
     const frames = this.machine.frames;
     for (let i = frames.length - 1; i >= 0; i--) {
@@ -502,6 +525,11 @@ export class Kernel implements MachineHost {
   where(span: Span | undefined): string {
     return span ? `${span.file.name}:${spanLine(span)}` : '?';
   }
+}
+
+interface TraceNode {
+  readonly children: Map<object, TraceNode>;
+  trace: readonly TraceFrame[] | undefined;
 }
 
 /** A live allocation kmemleak reports at rmmod. */

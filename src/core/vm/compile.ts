@@ -1136,7 +1136,22 @@ export class Compiler {
     if (retStruct) this.unsupported(e.span, 'calling a function that returns a struct by value');
     if (direct && direct.kind === 'module') {
       const cf = direct;
-      if (n === 0) return () => cf.invoke([]) ?? 0;
+      // Arity-specialised: array literals instead of a fill loop on the hottest calls.
+      switch (n) {
+        case 0: return () => cf.invoke([]) ?? 0;
+        case 1: {
+          const [a0] = args;
+          return (f) => cf.invoke([a0(f)]) ?? 0;
+        }
+        case 2: {
+          const [a0, a1] = args;
+          return (f) => cf.invoke([a0(f), a1(f)]) ?? 0;
+        }
+        case 3: {
+          const [a0, a1, a2] = args;
+          return (f) => cf.invoke([a0(f), a1(f), a2(f)]) ?? 0;
+        }
+      }
       return (f) => {
         const vals = new Array<I64>(n);
         for (let i = 0; i < n; i++) vals[i] = args[i](f);
@@ -1146,6 +1161,20 @@ export class Compiler {
     if (direct && direct.kind === 'native') {
       const nf: NativeFunction = direct;
       const impl = nf.impl;
+      switch (n) {
+        case 1: {
+          const [a0] = args;
+          return (f) => impl(m, [a0(f)], site(f)) ?? 0;
+        }
+        case 2: {
+          const [a0, a1] = args;
+          return (f) => impl(m, [a0(f), a1(f)], site(f)) ?? 0;
+        }
+        case 3: {
+          const [a0, a1, a2] = args;
+          return (f) => impl(m, [a0(f), a1(f), a2(f)], site(f)) ?? 0;
+        }
+      }
       return (f) => {
         const vals = new Array<I64>(n);
         for (let i = 0; i < n; i++) vals[i] = args[i](f);
