@@ -1635,10 +1635,8 @@ class Parser {
         this.error(span, `invalid operands to binary ${op} (have '${typeName(lt)}' and '${typeName(rt)}')`);
         return { k: 'error', type: T.int, span };
       }
+      // (gcc's -Wsign-compare is not part of the kernel's default warnings, so it is not reported.)
       const ct = commonType(lt, rt);
-      if (ct.kind === 'int' && !ct.signed && ((lt.kind === 'int' && lt.signed && l.k !== 'num') || (rt.kind === 'int' && rt.signed && r.k !== 'num')) && op !== '==' && op !== '!=') {
-        this.warn(span, `comparison of integer expressions of different signedness: '${typeName(lt)}' and '${typeName(rt)}'`);
-      }
       return { k: 'binary', type: T.int, span, op: op as BinOp, l: this.cast(ct, l), r: this.cast(ct, r) };
     }
     if (!isArithmetic(lt) || !isArithmetic(rt)) {

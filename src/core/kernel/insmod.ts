@@ -82,6 +82,15 @@ export function insmod(k: Kernel, fe: FrontEndResult, paramText = ''): ToolResul
       k.log(4, `${name}: unknown parameter '${p.name}' ignored`);
       continue;
     }
+    if (decl.type.startsWith('array:')) {
+      const err = setArrayParam(k, mod, decl, p.value ?? '');
+      if (err) {
+        k.log(3, err);
+        k.k.moduleFree(mod.base);
+        return fail(22);
+      }
+      continue;
+    }
     if (!setParam(k, mod, decl.type, p.value ?? '', decl.v)) {
       k.log(3, `${name}: \`${p.value ?? ''}' invalid for parameter \`${p.name}'`);
       k.k.moduleFree(mod.base);
@@ -137,6 +146,29 @@ function setParam(k: Kernel, mod: LoadedModule, type: string, text: string, v: N
   const size = v.type.kind === 'int' ? v.type.size : v.type.kind === 'ptr' ? 8 : 4;
   storeInt(k, addr, r.value, size);
   return true;
+}
+
+/** param_array_set(): comma-separated elements, at most the array's length; the count goes to nump. */
+function setArrayParam(k: Kernel, mod: LoadedModule, decl: LoadedModule['params'][number], text: string): string | undefined {
+  const v = decl.v!;
+  const addr = mod.globalAddrs.get(v);
+  if (addr === undefined || v.type.kind !== 'array') return `${mod.name}: \`${text}' invalid for parameter \`${decl.name}'`;
+  const elemType = decl.type.slice('array:'.length);
+  const max = v.type.len ?? 0;
+  const items = text.split(',');
+  if (items.length > max) return `${mod.name}: can only take ${max} arguments`;
+  const et = v.type.of;
+  const size = et.kind === 'int' ? et.size : 8;
+  for (let i = 0; i < items.length; i++) {
+    const r = parseParamValue(elemType, items[i], et);
+    if (!r.ok) return `${mod.name}: \`${items[i]}' invalid for parameter \`${decl.name}'`;
+    storeInt(k, typeof addr === 'number' ? addr + i * size : addr, r.value, size);
+  }
+  const countName = (decl.countVar ?? '').replace(/^&\s*/, '');
+  const countVar = mod.unit.globals.find((g) => g.name === countName);
+  const countAddr = countVar ? mod.globalAddrs.get(countVar) : undefined;
+  if (countAddr !== undefined) k.mem.st32(countAddr, items.length);
+  return undefined;
 }
 
 function storeInt(k: Kernel, addr: I64, v: I64, size: number): void {
