@@ -545,7 +545,12 @@ export interface LeakInfo {
 
 /** The subsystems a Kernel is assembled from (built by `bootKernel` in boot.ts). */
 export interface KernelParts {
-  readonly memory: import('../vm/machine').VmMemory & { readCString(addr: I64, max: number): string | null };
+  readonly memory: import('../vm/machine').VmMemory & {
+    readCString(addr: I64, max: number): string | null;
+    /** Bulk helpers; they KASAN-check what they touch and throw the page fault a bad pointer causes. */
+    strnlen(addr: I64, max: number): number;
+    readBytes(addr: I64, n: number): Uint8Array;
+  };
   readonly clock: { advance(ns: number): void; nanos(): number };
   readonly printk: { log(level: number, text: string, span?: Span): void; printk(text: string, span?: Span): number };
   readonly reports: KernelReports;

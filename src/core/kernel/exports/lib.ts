@@ -10,17 +10,22 @@ import { add64, sub64, fromBig, i64 } from '../../vm/value';
 const at = (p: I64, i: number): I64 => (typeof p === 'number' ? p + i : add64(p, i));
 
 function strlen(k: Kernel, s: I64): number {
-  const mem = k.mem;
-  let n = 0;
-  while (mem.ld8(at(s, n)) !== 0) n++;
-  return n;
+  return k.mem.strnlen(s, Number.MAX_SAFE_INTEGER);
 }
 
 function strnlen(k: Kernel, s: I64, max: number): number {
-  const mem = k.mem;
-  let n = 0;
-  while (n < max && mem.ld8(at(s, n)) !== 0) n++;
-  return n;
+  return k.mem.strnlen(s, max);
+}
+
+/** Compare two byte strings as strcmp/strncmp/memcmp do (unsigned bytes). */
+function compareBytes(x: Uint8Array, y: Uint8Array, n: number, stopAtNul: boolean): number {
+  for (let i = 0; i < n; i++) {
+    const a = x[i];
+    const b = y[i];
+    if (a !== b) return a < b ? -1 : 1;
+    if (stopAtNul && a === 0) return 0;
+  }
+  return 0;
 }
 
 function writeString(k: Kernel, dst: I64, bytes: Uint8Array | number[], size: number): void {
@@ -111,14 +116,7 @@ export const LIB_EXPORTS: KernelExport[] = [
   {
     name: 'strcpy', header: 'linux/string.h', proto: 'char *strcpy(char *dest, const char *src)', doc: 'Copy a string including its NUL; the kernel prefers strscpy().', derefs: [0, 1],
     impl: (k, a) => {
-      const mem = k.mem;
-      let i = 0;
-      for (;;) {
-        const c = mem.ld8(at(a[1], i));
-        mem.st8(at(a[0], i), c);
-        if (c === 0) break;
-        i++;
-      }
+      k.mem.move(a[0], a[1], strlen(k, a[1]) + 1);
       return a[0];
     },
   },
@@ -168,14 +166,7 @@ export const LIB_EXPORTS: KernelExport[] = [
     name: 'strcat', header: 'linux/string.h', proto: 'char *strcat(char *dest, const char *src)', doc: 'Append src to dest.', derefs: [0, 1],
     impl: (k, a) => {
       const d = strlen(k, a[0]);
-      const mem = k.mem;
-      let i = 0;
-      for (;;) {
-        const c = mem.ld8(at(a[1], i));
-        mem.st8(at(a[0], d + i), c);
-        if (c === 0) break;
-        i++;
-      }
+      k.mem.move(at(a[0], d), a[1], strlen(k, a[1]) + 1);
       return a[0];
     },
   },
@@ -198,13 +189,9 @@ export const LIB_EXPORTS: KernelExport[] = [
   {
     name: 'strcmp', header: 'linux/string.h', proto: 'int strcmp(const char *cs, const char *ct)', doc: 'Compare two strings.', derefs: [0, 1],
     impl: (k, a) => {
-      const mem = k.mem;
-      for (let i = 0; ; i++) {
-        const x = mem.ld8(at(a[0], i));
-        const y = mem.ld8(at(a[1], i));
-        if (x !== y) return cmp(x, y);
-        if (x === 0) return 0;
-      }
+      // Read as far as the shorter string's NUL, like the byte loop would.
+      const n = Math.min(strlen(k, a[0]), strlen(k, a[1])) + 1;
+      return compareBytes(k.mem.readBytes(a[0], n), k.mem.readBytes(a[1], n), n, true);
     },
   },
   {
@@ -294,11 +281,10 @@ export const LIB_EXPORTS: KernelExport[] = [
     name: 'memcmp', header: 'linux/string.h', proto: 'int memcmp(const void *cs, const void *ct, __kernel_size_t count)', doc: 'Compare count bytes.', derefs: [0, 1],
     impl: (k, a) => {
       const n = sizeArg(a[2]);
-      for (let i = 0; i < n; i++) {
-        const x = k.mem.ld8(at(a[0], i));
-        const y = k.mem.ld8(at(a[1], i));
-        if (x !== y) return x - y;
-      }
+      if (n === 0) return 0;
+      const x = k.mem.readBytes(a[0], n);
+      const y = k.mem.readBytes(a[1], n);
+      for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i] - y[i];
       return 0;
     },
   },
