@@ -183,8 +183,25 @@ function toJson(r: RunResult): unknown {
       report: f.report,
     })),
     snapshot: r.booted?.snapshot(),
-    events: r.booted ? { dropped: r.booted.kernel.events.dropped, count: r.booted.kernel.events.all().length } : undefined,
+    events: r.booted
+      ? {
+          dropped: r.booted.kernel.events.dropped,
+          list: r.booted.kernel.events.all().map((e) => {
+            const { span, ...rest } = e as typeof e & { span?: import('./core/index').Span };
+            const plain: Record<string, unknown> = {};
+            for (const [k, v] of Object.entries(rest)) plain[k] = typeof v === 'bigint' ? v.toString() : v;
+            if (typeof plain.addr === 'number' || typeof plain.addr === 'string') plain.addr = hexAddr(plain.addr as number | string);
+            return { ...plain, ...(span ? { file: span.file.name, line: span.file.position(span.start).line } : {}) };
+          }),
+        }
+      : undefined,
   };
+}
+
+/** A 64-bit address as the kernel prints it with %px. */
+function hexAddr(v: number | string): string {
+  const b = BigInt.asUintN(64, BigInt(v));
+  return b.toString(16).padStart(16, '0');
 }
 
 function main(argv: string[]): number {

@@ -34,7 +34,10 @@ export function runModule(opts: RunOptions): RunResult {
   const buildErrors = fe.diagnostics.filter((d) => d.severity === 'error');
   if (buildErrors.length) return { frontEnd: fe, buildErrors, booted: undefined, insmod: undefined, rmmod: undefined };
   const booted = bootKernel(opts);
-  if (opts.recordEvents) booted.kernel.events.record(true);
+  if (opts.recordEvents) {
+    booted.kernel.events.record(true);
+    booted.kernel.events.traceWrites = true;
+  }
   const ins = insmod(booted.kernel, fe, opts.params ?? '');
   if (booted.kernel.unsupported.length) {
     return { frontEnd: fe, buildErrors: booted.kernel.unsupported, booted, insmod: ins, rmmod: undefined };

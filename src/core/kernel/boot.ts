@@ -137,6 +137,9 @@ export function bootKernel(options: KernelOptions = {}): Booted {
     report: (r) => kernel.mmReport(r),
   };
   mm.ctorRunner = (ctor, obj) => void kernel.machine.callAddr(ctor, [obj], { span: kernel.currentSpan()!, frame: kernel.machine.top! });
+  mm.acct.onEvent = (e) => {
+    if (kernel.events.active) kernel.events.emit(e);
+  };
   printk.subscribe((e) => {
     if (e.kind === 'record') kernel.events.emit({ kind: 'printk', level: e.record.level, text: e.record.text, span: e.record.span });
   });

@@ -128,6 +128,8 @@ export interface LinkHost {
   /** A kernel export (native) by name, honouring GPL-only exports for non-GPL modules. */
   kernelSymbol(name: string, gplModule: boolean): AnyFunction | undefined;
   readonly machine: import('../vm/machine').Machine;
+  /** Record stores (only when someone watches the run's memory). */
+  readonly onStore?: (addr: I64, size: number, span: Span) => void;
 }
 
 /**
@@ -209,6 +211,7 @@ export function linkModule(name: string, unit: TranslationUnit, host: LinkHost):
       globalAddr: (v) => globalAddrs.get(v) ?? 0,
       stringAddr: (id) => add64(roBase, strOff[id] ?? 0),
       funcAddr: (n) => funcAddrs.get(n),
+      onStore: host.onStore,
     },
     name,
     (n) => functions.get(n) ?? natives.get(n),

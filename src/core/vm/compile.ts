@@ -39,6 +39,11 @@ export interface ModuleLayout {
   stringAddr(id: number): I64;
   /** Address of a function (module or kernel export); undefined if it cannot be resolved. */
   funcAddr(name: string): I64 | undefined;
+  /**
+   * Called after every store to memory by an assignment, when set (the memory map's timeline
+   * records heap writes). Decided at compile time, so a run nobody watches pays nothing.
+   */
+  onStore?: (addr: I64, size: number, span: Span) => void;
 }
 
 export interface CompileResult {
@@ -1097,7 +1102,19 @@ export class Compiler {
     if (e.k === 'member' && e.bitWidth !== undefined) {
       return { addr: this.addr(e), ld: this.bitfieldLoad(e.type, e.bitOffset ?? 0, e.bitWidth), st: this.bitfieldStore(e.type, e.bitOffset ?? 0, e.bitWidth) };
     }
-    return { addr: this.addr(e), ld: loader(this.m, e.type), st: storer(this.m, e.type) };
+    const st = storer(this.m, e.type);
+    const onStore = this.layout.onStore;
+    if (!onStore) return { addr: this.addr(e), ld: loader(this.m, e.type), st };
+    const size = sizeOf(e.type);
+    const span = e.span;
+    return {
+      addr: this.addr(e),
+      ld: loader(this.m, e.type),
+      st: (a, v) => {
+        st(a, v);
+        onStore(a, size, span);
+      },
+    };
   }
 
   private assign(e: Extract<Expr, { k: 'assign' }>): EV {

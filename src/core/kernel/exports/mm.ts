@@ -68,7 +68,7 @@ export const MM_EXPORTS: KernelExport[] = [
   },
   {
     name: 'krealloc', header: 'linux/slab.h', proto: 'void *krealloc(const void *objp, size_t new_size, gfp_t flags)', doc: 'Resize a kmalloc() object; on failure returns NULL and leaves the old object alone (do not assign it straight back).',
-    sleeps: 'gfp', gfpArg: 2, nullable: true, allocates: 'kmalloc',
+    sleeps: 'gfp', gfpArg: 2, nullable: true, allocates: 'kmalloc', resizes: 0,
     impl: (k, a, site) => {
       mightAlloc(k, site, a[2], 'krealloc');
       return k.k.mm.krealloc(a[0], size(a[1]), Number(a[2]), site);

@@ -101,7 +101,7 @@ export const SYNC_EXPORTS: KernelExport[] = [
   unlockEntry('read_unlock_irqrestore', 'linux/spinlock.h', 'irqrestore', 'read', 'Release a rwlock, restore interrupts.', 'rwlock_t'),
   unlockEntry('write_unlock_irqrestore', 'linux/spinlock.h', 'irqrestore', 'write', 'Release a rwlock, restore interrupts.', 'rwlock_t'),
   {
-    name: 'spin_trylock', header: 'linux/spinlock.h', proto: 'int spin_trylock(spinlock_t *lock)', doc: 'Try to take a spinlock; returns 1 on success.', derefs: [0],
+    name: 'spin_trylock', header: 'linux/spinlock.h', proto: 'int spin_trylock(spinlock_t *lock)', doc: 'Try to take a spinlock; returns 1 on success.', derefs: [0], effect: { acquire: 'spin', arg: 0 }, trylock: true,
     impl: (k, a, site) => {
       if (held(k, a[0])) return 0;
       spinLock(k, a[0], site, 'spin_trylock', 'plain');
@@ -131,7 +131,7 @@ export const SYNC_EXPORTS: KernelExport[] = [
     },
   },
   {
-    name: 'mutex_trylock', header: 'linux/mutex.h', proto: 'int mutex_trylock(struct mutex *lock)', doc: 'Try to take a mutex without sleeping; returns 1 on success.', derefs: [0],
+    name: 'mutex_trylock', header: 'linux/mutex.h', proto: 'int mutex_trylock(struct mutex *lock)', doc: 'Try to take a mutex without sleeping; returns 1 on success.', derefs: [0], effect: { acquire: 'mutex', arg: 0 }, trylock: true,
     impl: (k, a) => {
       if (k.mem.ld64(a[0]) !== 0) return 0;
       k.mem.st64(a[0], 1);

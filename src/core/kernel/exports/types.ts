@@ -14,6 +14,12 @@ export type ContextEffect =
   | { acquire: 'spin' | 'spin_irq' | 'spin_irqsave' | 'spin_bh' | 'read' | 'write' | 'irq_off' | 'irq_save' | 'preempt' | 'rcu' | 'bh' | 'mutex' | 'sem'; arg?: number }
   | { release: 'spin' | 'spin_irq' | 'spin_irqrestore' | 'spin_bh' | 'read' | 'write' | 'irq_on' | 'irq_restore' | 'preempt' | 'rcu' | 'bh' | 'mutex' | 'sem'; arg?: number };
 
+/**
+ * The context the kernel runs a registered callback in (for the analyzer: which callbacks must not
+ * sleep). `process` callbacks may sleep; every other context is atomic.
+ */
+export type CallbackContext = 'hardirq' | 'softirq' | 'timer' | 'hrtimer' | 'tasklet' | 'rcu' | 'urb' | 'ipi' | 'bh' | 'process';
+
 export interface KernelExport {
   readonly name: string;
   /** The virtual header that declares it, e.g. `linux/slab.h`. */
@@ -37,6 +43,14 @@ export interface KernelExport {
   /** Arguments the function dereferences (passing NULL is a bug). */
   readonly derefs?: readonly number[];
   readonly effect?: ContextEffect;
+  /** With `effect.acquire`: the lock is taken only when the call returns nonzero (spin_trylock). */
+  readonly trylock?: boolean;
+  /** Never returns (BUG(), panic()): the path ends here. */
+  readonly noreturn?: boolean;
+  /** Function-pointer arguments the kernel calls later, and in which context (request_irq's handler: hardirq). */
+  readonly callbacks?: readonly { readonly arg: number; readonly context: CallbackContext }[];
+  /** Resizes the allocation passed as argument `resizes` (krealloc): on failure the old block stays allocated. */
+  readonly resizes?: number;
   /** Exported with EXPORT_SYMBOL_GPL: unavailable to modules without a GPL-compatible license. */
   readonly gplOnly?: boolean;
   /** Link to the kernel's documentation. */
