@@ -919,7 +919,9 @@ class Parser {
       this.error(e.span, `invalid initializer for '${typeName(type)}'`);
       return;
     }
-    leaves.push({ offset, type, expr: this.convertAssign(type, e, 'initialization'), ...bit });
+    const expr = this.convertAssign(type, e, 'initialization');
+    if (bit?.bitWidth !== undefined) leaves.push({ offset, type, expr, bitOffset: bit.bitOffset, bitWidth: bit.bitWidth });
+    else leaves.push({ offset, type, expr });
   }
 
   /** Initialise an aggregate at `offset`; returns the size used (for arrays of unknown length). */
