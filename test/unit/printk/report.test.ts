@@ -1,5 +1,5 @@
 // Golden comparisons of the report builders (src/core/kernel/report.ts) with the real output of
-// Debian's 6.1.0-56-amd64 kernel in shared/oracle/fidelity. Timestamps, addresses, hashes, offsets
+// Debian's 6.1.0-56-amd64 kernel, copied into test/oracle. Timestamps, addresses, hashes, offsets
 // and `Code:` bytes differ per boot, and the `? ` frames are stack-scanning noise, so both sides are
 // normalised before comparing; everything else (wording, order, spacing, taints, levels of detail)
 // must match line for line. Builders the oracle cannot show (DEBUG_ATOMIC_SLEEP, kmemleak, soft
@@ -16,7 +16,7 @@ import * as R from '../../../src/core/kernel/report';
 import { errname, ERRNO_TABLE, errnoValue, insmodErrorLine, RMMOD_MESSAGES, strerror } from '../../../src/core/kernel/errno';
 import type { Kernel } from '../../../src/core/kernel/kernel';
 
-const FIDELITY = path.resolve(__dirname, '../../../../shared/oracle/fidelity');
+const FIDELITY = path.resolve(__dirname, '../../oracle');
 const haveOracle = fs.existsSync(FIDELITY);
 
 function oracle(name: string): string[] {
