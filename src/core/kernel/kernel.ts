@@ -232,7 +232,8 @@ export class Kernel implements MachineHost {
   trace(): readonly TraceFrame[] {
     const frames = this.machine.frames;
     let node = this.traceCache;
-    for (let i = frames.length - 1; i >= 0; i--) {
+    const stop = Math.max(0, frames.length - TRACE_DEPTH);
+    for (let i = frames.length - 1; i >= stop; i--) {
       const f = frames[i];
       const key: object = f.cur ?? f.fn;
       let next = node.children.get(key);
@@ -251,7 +252,8 @@ export class Kernel implements MachineHost {
   private buildTrace(): TraceFrame[] {
     const out: TraceFrame[] = [];
     const frames = this.machine.frames;
-    for (let i = frames.length - 1; i >= 0; i--) {
+    const stop = Math.max(0, frames.length - TRACE_DEPTH);
+    for (let i = frames.length - 1; i >= stop; i--) {
       const f = frames[i];
       const def = f.fn.def;
       const off = f.cur ? Math.max(0, Math.min(f.fn.size - 1, f.cur.span.start - def.span.start)) : 0;
@@ -526,6 +528,9 @@ export class Kernel implements MachineHost {
     return span ? `${span.file.name}:${spanLine(span)}` : '?';
   }
 }
+
+/** Module frames kept per trace, innermost first (kmemleak keeps 16; deep recursion is cut there). */
+const TRACE_DEPTH = 16;
 
 interface TraceNode {
   readonly children: Map<object, TraceNode>;

@@ -256,12 +256,16 @@ export class Compiler {
     });
     const nslots = ctx.nslots;
     const retConv = def.type.ret.kind === 'void' ? undefined : def.type.ret;
+    // Frames of returned calls, reused by later calls (a frame is only referenced while it runs).
+    const pool: Frame[] = [];
     cf.invoke = (args: I64[]): I64 | undefined => {
       const top = m.sp;
       const sp = top - frameSize;
       if (sp < m.stackLimit) m.host.stackOverflow(m, cf);
       // bp is the top of the locals area: local at offset o lives at bp - o.
-      const f = new Frame(cf, top - 16, nslots);
+      let f = pool.pop();
+      if (f === undefined) f = new Frame(cf, top - 16, nslots);
+      else f.reset(top - 16);
       m.sp = sp;
       m.frames.push(f);
       for (let i = 0; i < params.length; i++) {
@@ -273,6 +277,7 @@ export class Compiler {
       const r = body(f);
       m.frames.pop();
       m.sp = top;
+      pool.push(f);
       if (r === RETURN) return f.ret;
       if (r === GOTO) {
         // A goto whose label was not found on the path (reported at compile time).

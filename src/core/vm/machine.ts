@@ -69,11 +69,20 @@ export class Frame {
 
   constructor(
     readonly fn: CompiledFunction,
-    /** Frame base: address-taken locals live at bp + offset in the task's stack. */
-    readonly bp: number,
+    /** Frame base: address-taken locals live at bp - offset in the task's stack. */
+    public bp: number,
     nslots: number,
   ) {
     this.s = new Array<I64>(nslots).fill(0);
+  }
+
+  /** Make a pooled frame fresh for another call (the VM reuses frames to spare the allocator). */
+  reset(bp: number): void {
+    this.bp = bp;
+    this.cur = undefined;
+    this.ret = undefined;
+    this.gotoLabel = '';
+    this.s.fill(0);
   }
 }
 
