@@ -43,6 +43,7 @@ const CASES: { fixture: string; lines: (string | RegExp)[] }[] = [
   { fixture: 'gfp_kernel_spinlock', lines: [/^BUG: sleeping function called from invalid context at include\/linux\/sched\/mm\.h:\d+$/, 'in_atomic(): 1, irqs_disabled(): 0, non_block: 0, pid: 93, name: insmod'] },
   { fixture: 'leak_rmmod', lines: [/^kmemleak: 2 new suspected memory leaks \(see \/sys\/kernel\/debug\/kmemleak\)$/] },
   { fixture: 'endless_loop', lines: [/^watchdog: BUG: soft lockup - CPU#0 stuck for \d+s! \[insmod:93\]$/] },
+  { fixture: 'stack_overflow', lines: [/^BUG: TASK stack guard page was hit at [0-9a-f]{16} \(stack is [0-9a-f]{16}\.\.[0-9a-f]{16}\)$/, 'Kernel panic - not syncing: Fatal exception in interrupt', /stack_overflow\.c:12/] },
   { fixture: 'init_enomem', lines: ['insmod: ERROR: could not insert module init_enomem.ko: Cannot allocate memory', 'insmod exit status: 1'] },
 ];
 

@@ -108,6 +108,7 @@ export function insmod(k: Kernel, fe: FrontEndResult, paramText = ''): ToolResul
     return { status: 0, stderr: [] };
   }
   const outcome = k.runTask('insmod', mod, 'init', mod.init, []);
+  if (k.panicked) return PANICKED;
   if (outcome.killed) {
     // The module stays half-loaded ("coming"), as after an Oops in init on Linux.
     return { status: outcome.killed.signal === 'SIGKILL' ? 137 : 139, stderr: [outcome.killed.signal === 'SIGKILL' ? 'Killed' : 'Segmentation fault'] };
@@ -179,7 +180,11 @@ function storeInt(k: Kernel, addr: I64, v: I64, size: number): void {
   else k.mem.st8(addr, Number(BigInt.asIntN(8, BigInt(v))));
 }
 
+/** What the user sees when the machine panicked under the tool: it never returns. */
+const PANICKED: ToolResult = { status: 255, stderr: ['kmodlab: the emulated kernel panicked; the machine has stopped'] };
+
 export function rmmod(k: Kernel, name: string): ToolResult {
+  if (k.panicked) return PANICKED;
   const mod = k.modules.get(name);
   if (!mod) return { status: 1, stderr: [RMMOD_MESSAGES.notLoaded(name)] };
   if (mod.state !== 'live' || (mod.init && !mod.exit) || mod.refcount > 0) {
@@ -192,6 +197,7 @@ export function rmmod(k: Kernel, name: string): ToolResult {
   const stderr: string[] = [];
   if (mod.exit) {
     const outcome = k.runTask('rmmod', mod, 'exit', mod.exit, []);
+    if (k.panicked) return PANICKED;
     if (outcome.killed) {
       status = outcome.killed.signal === 'SIGKILL' ? 137 : 139;
       stderr.push(outcome.killed.signal === 'SIGKILL' ? 'Killed' : 'Segmentation fault');

@@ -180,6 +180,8 @@ export class Kernel implements MachineHost {
   stackOverflow(_m: Machine, fn: CompiledFunction): never {
     const lines = this.k.reports.stackOverflow(this, fn);
     this.report('stack-overflow', lines, this.currentSpan(), []);
+    // A stack overflow is a double fault: Linux panics and the machine stops.
+    this.panicked = true;
     throw new TaskKilled('SIGSEGV', 'kernel stack overflow');
   }
 
@@ -433,6 +435,9 @@ export class Kernel implements MachineHost {
     this.ctx.disabledAt = undefined;
     this.oopsed = false;
   }
+
+  /** The kernel panicked: nothing runs any more (insmod never returns, rmmod cannot start). */
+  panicked = false;
 
   /** Set by Oops reports: the oops path disables interrupts before the task dies. */
   oopsed = false;
