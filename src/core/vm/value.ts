@@ -29,8 +29,14 @@ export function i64(v: number | bigint): I64 {
   return w >= -9007199254740991n && w <= 9007199254740991n ? Number(w) : w;
 }
 
+const MIN64 = -(1n << 63n);
+const MAX64 = (1n << 63n) - 1n;
+/** BigInt(n) for shift counts 0..63, so a 64-bit shift allocates no shift amount. */
+const SHIFTS: readonly bigint[] = Array.from({ length: 64 }, (_, i) => BigInt(i));
+
 export function fromBig(v: bigint): I64 {
-  const w = BigInt.asIntN(64, v);
+  // Wrap only when the value left the 64-bit range (a product can; a sum or shift rarely does).
+  const w = v < MIN64 || v > MAX64 ? BigInt.asIntN(64, v) : v;
   return w >= -9007199254740991n && w <= 9007199254740991n ? Number(w) : w;
 }
 
@@ -134,19 +140,19 @@ export function shl64(a: I64, n: number): I64 {
     const r = a * (1 << n >>> 0 || TWO32);
     if (r >= -MAX_SAFE && r <= MAX_SAFE) return r;
   }
-  return fromBig(big(a) << BigInt(n));
+  return fromBig(big(a) << SHIFTS[n]);
 }
 
 export function sar64(a: I64, n: number): I64 {
   n &= 63;
   if (typeof a === 'number') return Math.floor(a / 2 ** n);
-  return fromBig(a >> BigInt(n));
+  return fromBig(a >> SHIFTS[n]);
 }
 
 export function shr64(a: I64, n: number): I64 {
   n &= 63;
   if (typeof a === 'number' && a >= 0) return Math.floor(a / 2 ** n);
-  return fromBig(ubig(a) >> BigInt(n));
+  return fromBig(ubig(a) >> SHIFTS[n]);
 }
 
 /** Signed comparison: negative, zero or positive. */
