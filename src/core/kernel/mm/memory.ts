@@ -67,6 +67,13 @@ export class Memory {
   /** One-entry TLB in front of `pte`. */
   private tlbVpn = NaN;
   private tlbBase = 0;
+  /**
+   * The last translated page outside the direct map (a vmalloc page or a stack page), checked in
+   * the accessors' fast path so byte loops over vmalloc buffers and stack arrays skip the slow path:
+   * virtual start of the page and its physical offset. NaN when invalid.
+   */
+  private lastStart = NaN;
+  private lastPhys = 0;
   /** Physically contiguous mappings (task stacks), checked before the page table: [start, end, phys]*. */
   private readonly wins: number[] = [];
   /** Side output of `xlate`: bytes physically contiguous from the translated address. */
@@ -89,7 +96,15 @@ export class Memory {
   ld8(a: I64): number {
     if (typeof a === 'number') {
       const o = a - PAGE_OFFSET;
-      if (o >= 0 && o < this.size && this.shadow[o >>> 3] === 0) return this.bytes[o];
+      if (o >= 0 && o < this.size) {
+        if (this.shadow[o >>> 3] === 0) return this.bytes[o];
+      } else {
+        const d = a - this.lastStart;
+        if (d >= 0 && d < PAGE_SIZE) {
+          const p = this.lastPhys + d;
+          if (this.shadow[p >>> 3] === 0) return this.bytes[p];
+        }
+      }
     }
     return this.ldSlow(a, 1) as number;
   }
@@ -113,7 +128,15 @@ export class Memory {
   ld32(a: I64): number {
     if (typeof a === 'number') {
       const o = a - PAGE_OFFSET;
-      if (o >= 0 && o < this.lim4 && (this.shadow[o >>> 3] | this.shadow[(o + 3) >>> 3]) === 0) return this.view.getUint32(o, true);
+      if (o >= 0 && o < this.lim4) {
+        if ((this.shadow[o >>> 3] | this.shadow[(o + 3) >>> 3]) === 0) return this.view.getUint32(o, true);
+      } else {
+        const d = a - this.lastStart;
+        if (d >= 0 && d <= PAGE_SIZE - 4) {
+          const p = this.lastPhys + d;
+          if ((this.shadow[p >>> 3] | this.shadow[(p + 3) >>> 3]) === 0) return this.view.getUint32(p, true);
+        }
+      }
     }
     return this.ldSlow(a, 4) as number;
   }
@@ -139,9 +162,20 @@ export class Memory {
   st8(a: I64, v: number): void {
     if (typeof a === 'number') {
       const o = a - PAGE_OFFSET;
-      if (o >= 0 && o < this.size && this.shadow[o >>> 3] === 0) {
-        this.bytes[o] = v;
-        return;
+      if (o >= 0 && o < this.size) {
+        if (this.shadow[o >>> 3] === 0) {
+          this.bytes[o] = v;
+          return;
+        }
+      } else {
+        const d = a - this.lastStart;
+        if (d >= 0 && d < PAGE_SIZE) {
+          const p = this.lastPhys + d;
+          if (this.shadow[p >>> 3] === 0) {
+            this.bytes[p] = v;
+            return;
+          }
+        }
       }
     }
     this.stSlow(a, 1, v);
@@ -161,9 +195,20 @@ export class Memory {
   st32(a: I64, v: number): void {
     if (typeof a === 'number') {
       const o = a - PAGE_OFFSET;
-      if (o >= 0 && o < this.lim4 && (this.shadow[o >>> 3] | this.shadow[(o + 3) >>> 3]) === 0) {
-        this.view.setUint32(o, v, true);
-        return;
+      if (o >= 0 && o < this.lim4) {
+        if ((this.shadow[o >>> 3] | this.shadow[(o + 3) >>> 3]) === 0) {
+          this.view.setUint32(o, v, true);
+          return;
+        }
+      } else {
+        const d = a - this.lastStart;
+        if (d >= 0 && d <= PAGE_SIZE - 4) {
+          const p = this.lastPhys + d;
+          if ((this.shadow[p >>> 3] | this.shadow[(p + 3) >>> 3]) === 0) {
+            this.view.setUint32(p, v, true);
+            return;
+          }
+        }
       }
     }
     this.stSlow(a, 4, v);
@@ -259,6 +304,11 @@ export class Memory {
     for (let i = 0; i < w.length; i += 3) {
       if (a >= w[i] && a < w[i + 1]) {
         this.run = w[i + 1] - a;
+        const page = Math.floor(a / PAGE_SIZE) * PAGE_SIZE;
+        if (page >= w[i] && page + PAGE_SIZE <= w[i + 1]) {
+          this.lastStart = page;
+          this.lastPhys = w[i + 2] + (page - w[i]);
+        }
         return w[i + 2] + (a - w[i]);
       }
     }
@@ -274,6 +324,8 @@ export class Memory {
         this.tlbVpn = vpn;
         this.tlbBase = base;
       }
+      this.lastStart = vpn * PAGE_SIZE;
+      this.lastPhys = base;
       const off = a - vpn * PAGE_SIZE;
       this.run = PAGE_SIZE - off;
       return base + off;
@@ -444,11 +496,13 @@ export class Memory {
   map(vpn: number, pfn: number): void {
     this.pte.set(vpn, pfn);
     if (vpn === this.tlbVpn) this.tlbVpn = NaN;
+    this.lastStart = NaN;
   }
 
   unmap(vpn: number): void {
     this.pte.delete(vpn);
     if (vpn === this.tlbVpn) this.tlbVpn = NaN;
+    this.lastStart = NaN;
   }
 
   /** The frame mapped at virtual page `vpn`, or -1. */
@@ -459,9 +513,11 @@ export class Memory {
   /** Register a physically contiguous mapping (a task stack) for fast translation; its pages must also be in the page table. */
   addWindow(start: number, length: number, phys: number): void {
     this.wins.push(start, start + length, phys);
+    this.lastStart = NaN;
   }
 
   removeWindow(start: number): void {
+    this.lastStart = NaN;
     for (let i = 0; i < this.wins.length; i += 3) {
       if (this.wins[i] === start) {
         this.wins.splice(i, 3);
