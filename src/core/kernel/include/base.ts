@@ -18,6 +18,7 @@ export const BASE_HEADERS: Record<string, string> = {
 #define __must_check __attribute__((warn_unused_result))
 #define __always_inline inline __attribute__((always_inline))
 #define noinline __attribute__((noinline))
+#define noinline_for_stack noinline
 #define __noreturn __attribute__((noreturn))
 #define __packed __attribute__((packed))
 #define __aligned(x) __attribute__((aligned(x)))
@@ -475,6 +476,7 @@ static inline int __must_check PTR_ERR_OR_ZERO(const void *ptr) { if (IS_ERR(ptr
 #include <linux/mutex.h>
 #include <linux/atomic.h>
 #include <linux/jiffies.h>
+#include <asm/page.h>
 struct module;
 extern struct module __this_module;
 #define THIS_MODULE (&__this_module)

@@ -7,8 +7,9 @@ import type { KernelExport } from '../exports/types';
 import { BASE_HEADERS } from './base';
 import { MM_HEADERS } from './mm';
 import { MORE_HEADERS } from './more';
+import { DEV_HEADERS } from './dev';
 
-const STATIC: Record<string, string> = { ...BASE_HEADERS, ...MM_HEADERS, ...MORE_HEADERS };
+const STATIC: Record<string, string> = { ...BASE_HEADERS, ...MM_HEADERS, ...MORE_HEADERS, ...DEV_HEADERS };
 
 export class HeaderTree {
   private readonly files = new Map<string, SourceFile>();
@@ -43,11 +44,14 @@ export class HeaderTree {
     if (!protos) return base;
     // Declare after the header's own #includes (the types are known there) and before its inline
     // functions and macros use them.
+    // A header may say where with a `/* exports */` line (after the types its prototypes use).
     const lines = base.split('\n');
-    let at = -1;
-    for (let i = 0; i < lines.length; i++) {
-      if (/^#include\b/.test(lines[i])) at = i;
-      else if (at < 0 && /^#define \w+_H\w*$|^#pragma once/.test(lines[i])) at = i;
+    let at = lines.indexOf('/* exports */');
+    if (at < 0) {
+      for (let i = 0; i < lines.length; i++) {
+        if (/^#include\b/.test(lines[i])) at = i;
+        else if (at < 0 && /^#define \w+_H\w*$|^#pragma once/.test(lines[i])) at = i;
+      }
     }
     lines.splice(at + 1, 0, ...protos);
     return lines.join('\n');
