@@ -3,16 +3,24 @@
 // the pure core.
 //
 //   kmodlab load FILE.c [--unload] [--param name=value]... [--fail-nth N] [--json] ...
+//   kmodlab check FILE.c... [--format text|json|sarif]
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runModule, formatDiagnostic, KERNEL_CONFIG_NAMES } from './core/index';
 import type { KernelConfigName, RunResult } from './core/index';
+import { analyze, frontEnd, kernelHeaders, toJsonFindings, toSarif } from './core/index';
+import type { Diagnostic, SourceFile } from './core/index';
 
 const USAGE = `Kernel Module Lab: run Linux kernel modules in an emulated Linux 6.1 kernel.
 
 Usage:
   kmodlab load FILE.c [options]    insmod the module, print the kernel log (dmesg)
+  kmodlab check FILE.c... [--format text|json|sarif]
+                                   analyze modules without running them: sleeping in atomic
+                                   context, missing NULL checks, kfree/vfree mismatches, leaks,
+                                   double frees, use after free, large stack frames; exits 1
+                                   when there are findings
 
 Options for load:
   --unload              rmmod the module after loading it
@@ -215,8 +223,95 @@ function main(argv: string[]): number {
     return 0;
   }
   if (cmd === 'load') return load(rest);
+  if (cmd === 'check') return check(rest);
   process.stderr.write(`kmodlab: unknown command '${cmd}'\n\n${USAGE}`);
   return 2;
+}
+
+// ---- kmodlab check ------------------------------------------------------------------------
+
+interface CheckArgs {
+  files: string[];
+  format: 'text' | 'json' | 'sarif';
+}
+
+function parseCheckArgs(argv: string[]): CheckArgs {
+  const a: CheckArgs = { files: [], format: 'text' };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--format' || arg.startsWith('--format=')) {
+      const f = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i];
+      if (f !== 'text' && f !== 'json' && f !== 'sarif') fail('--format takes text, json or sarif');
+      a.format = f;
+    } else if (arg.startsWith('-')) fail(`unknown option ${arg} for check (see kmodlab --help)`);
+    else a.files.push(arg);
+  }
+  if (a.files.length === 0) fail('check needs at least one module file: kmodlab check FILE.c');
+  return a;
+}
+
+/**
+ * `kmodlab check`: the static analyzer over each file. Text output is gcc's
+ * `file:line:col: warning: message [rule]` (what problem matchers and CI logs read), with related
+ * information as `note:` lines; json is one array of findings; sarif is SARIF 2.1.0. Exits 1 when
+ * there is a finding (a warning; the GFP_ATOMIC hint alone does not count), 2 on usage errors.
+ */
+function check(argv: string[]): number {
+  const a = parseCheckArgs(argv);
+  const all: Diagnostic[] = [];
+  const pathOf = new Map<SourceFile, string>();
+  const nameOf = (f: SourceFile): string => pathOf.get(f) ?? f.name;
+  const at = (s: Diagnostic['span']): string => {
+    const p = s.file.position(s.start);
+    return `${nameOf(s.file)}:${p.line}:${p.column}`;
+  };
+  const gcc = (d: Diagnostic): string => {
+    const sev = d.severity === 'error' ? 'error' : d.severity === 'warning' ? 'warning' : 'note';
+    const lines = [`${at(d.span)}: ${sev}: ${d.message}${d.rule ? ` [${d.rule}]` : ''}`];
+    for (const r of d.related) lines.push(`${at(r.span)}: note: ${r.message}`);
+    return `${lines.join('\n')}\n`;
+  };
+  let unreadable = false;
+  for (const file of a.files) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'latin1');
+    } catch (e) {
+      process.stderr.write(`kmodlab: cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : String(e)}\n`);
+      unreadable = true;
+      continue;
+    }
+    const dir = path.dirname(path.resolve(file));
+    const fe = frontEnd({
+      fileName: path.basename(file),
+      text,
+      readLocal: (name) => {
+        const p = path.resolve(dir, name);
+        if (!p.startsWith(dir + path.sep)) return undefined;
+        try {
+          return fs.readFileSync(p, 'latin1');
+        } catch {
+          return undefined;
+        }
+      },
+    }, kernelHeaders());
+    pathOf.set(fe.file, file);
+    if (a.format === 'text') {
+      // The front end's errors explain missing findings; they go to stderr, findings to stdout.
+      for (const d of fe.diagnostics) if (d.severity === 'error') process.stderr.write(gcc(d));
+    }
+    const debug = process.env.KMODLAB_DEBUG ? (m: string) => process.stderr.write(`kmodlab: ${m}\n`) : undefined;
+    all.push(...analyze(fe, { debug }));
+  }
+  if (a.format === 'json') {
+    process.stdout.write(`${JSON.stringify(toJsonFindings(all, nameOf), null, 1)}\n`);
+  } else if (a.format === 'sarif') {
+    process.stdout.write(`${JSON.stringify(toSarif(all, { toolVersion: '0.1.0', uriOf: nameOf }), null, 1)}\n`);
+  } else {
+    for (const d of all) process.stdout.write(gcc(d));
+  }
+  if (unreadable) return 2;
+  return all.some((d) => d.severity === 'warning' || d.severity === 'error') ? 1 : 0;
 }
 
 // A reader that goes away early (`kmodlab load x.c | head`) is not an error.

@@ -15,3 +15,7 @@ export type { KernelConfigName, KernelOptions, RuntimeFinding } from './kernel/k
 export { kernelHeaders } from './kernel/boot';
 
 export const KERNEL_CONFIG_NAMES = ['full', 'default', 'slub_debug', 'kasan', 'kmemleak'] as const;
+export { analyze, FINDING_RULES, RULES } from './analysis/index';
+export type { AnalyzeOptions, RuleName } from './analysis/index';
+export { toJsonFindings, toSarif, toBaseline, jsonPosition } from './diag/formats';
+export type { JsonFinding, SarifOptions, FileNamer } from './diag/formats';
