@@ -19,3 +19,13 @@ export { analyze, FINDING_RULES, RULES } from './analysis/index';
 export type { AnalyzeOptions, RuleName } from './analysis/index';
 export { toJsonFindings, toSarif, toBaseline, jsonPosition } from './diag/formats';
 export type { JsonFinding, SarifOptions, FileNamer } from './diag/formats';
+// For the extension (src/ui): the kept machine between Load and Unload, the init/exit entry points
+// (CodeLens), the API table (hovers) and the AST shapes the extension's parse facts walk.
+export { insmod, rmmod } from './kernel/insmod';
+export type { ToolResult } from './kernel/insmod';
+export { bootKernel } from './kernel/boot';
+export type { Booted } from './kernel/boot';
+export { entryPoint } from './kernel/module';
+export { KERNEL_EXPORTS } from './kernel/exports/index';
+export type { KernelExport } from './kernel/exports/index';
+export type { TranslationUnit, Func, Expr, Stmt, Block } from './c/ast';

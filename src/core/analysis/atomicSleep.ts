@@ -33,7 +33,7 @@ function gfpText(ev: Extract<Event, { k: 'call' }>, i: number | undefined): stri
 /** Whether (and why) the call may sleep, or undefined. */
 export function sleepsAt(ev: Extract<Event, { k: 'call' }>): Sleeps | undefined {
   if (ev.sum) {
-    const chainOf = (s: SleepInfo): Related[] => [{ span: s.span, message: `${s.call} may sleep (in ${ev.name}())` }, ...s.chain];
+    const chainOf = (s: SleepInfo): Related[] => [{ span: s.span, message: `${s.call} in ${ev.name}() may sleep` }, ...s.chain];
     if (ev.sum.sleep) return { what: `${ev.name}() may sleep (it calls ${short(ev.sum.sleep.call)} at line ${lineOf(ev.sum.sleep.span)})`, chain: chainOf(ev.sum.sleep), gfpFixable: false };
     for (const [i, s] of ev.sum.gfpSleep) {
       const a = ev.args[i];
@@ -75,8 +75,7 @@ export function checkAtomicSleep(m: ModuleResult): Diagnostic[] {
       const s = sleepsAt(ev);
       if (!s) continue;
       const h = holds[holds.length - 1];
-      const where = h.kind === 'callback' ? '' : '';
-      const message = `${s.what}, but ${holdDesc(h)}${where}`;
+      const message = `${s.what}, but ${holdDesc(h)}`;
       const related: Related[] = [
         h.kind === 'callback'
           ? { span: h.site, message: 'registered here' }

@@ -234,8 +234,14 @@ function findContexts(unit: TranslationUnit, funcs: ReadonlyMap<string, Func>, w
 
   for (const f of funcs.values()) {
     if (!f.body || f.fromHeader) continue;
+    // A function named anywhere but as the callee of a direct call has its address taken.
+    const callees = new Set<Expr>();
     guarded(f.name, () => walkStmt(f.body!, (e) => {
-      if (e.k === 'addr' || e.k === 'func') {
+      if (e.k === 'call') {
+        callees.add(e.callee);
+        if (e.callee.k === 'addr' || e.callee.k === 'cast') callees.add(e.callee.e);
+      }
+      if ((e.k === 'addr' || e.k === 'func') && !callees.has(e)) {
         const n = funcName(e);
         if (n) addressTaken.add(n);
       }

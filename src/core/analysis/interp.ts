@@ -21,11 +21,10 @@ import type { AllocFamily, HoldKind, KernelExport } from './kernelApi';
 import { apiOf, borrowsArgs, GFP_NOFAIL, isNoreturn, listOpOf, releaseMatches } from './kernelApi';
 import type { Facts, Hold, JoinContext, ListVal, State, Val } from './state';
 import {
-  addressOf, cloneState, DEFAULT_FACTS, emptyState, derefTarget, Fr, joinStates, joinVal, NULL_T, NULL_VAL, Nul, objectOf, ownerOf,
+  addressOf, cloneState, DEFAULT_FACTS, emptyState, derefTarget, Fr, idEnd, joinStates, joinVal, NULL_T, NULL_VAL, Nul, objectOf, ownerOf,
   renameObject, stateKey, union, UNKNOWN,
 } from './state';
-import type { FreeInfo, ReleaseKind, SleepInfo, Summary } from './summary';
-import { isNonLocal } from './summary';
+import type { ReleaseKind, SleepInfo, Summary } from './summary';
 
 /** An allocation call in the module (or a header), numbered once per module. */
 export interface AllocSite {
@@ -61,7 +60,8 @@ export type Event =
   | { readonly k: 'alloc'; readonly site: AllocSite; readonly gfp: number | undefined; readonly holds: readonly Hold[] }
   | { readonly k: 'realloc-self'; readonly span: Span; readonly name: string; readonly site: AllocSite | undefined; readonly target: string }
   | { readonly k: 'exit'; readonly state: State; readonly span: Span }
-  | { readonly k: 'release'; readonly rel: ReleaseKind; readonly key: string };
+  | { readonly k: 'release'; readonly rel: ReleaseKind; readonly key: string }
+  | { readonly k: 'overwrite'; readonly place: string; readonly old: string; readonly value: Val; readonly span: Span };
 
 export interface ModuleCtx {
   readonly summaries: Map<string, Summary>;
@@ -163,7 +163,7 @@ export class FnInterp {
   varKey(v: Var): string {
     let k = this.varKeys.get(v);
     if (k === undefined) {
-      k = v.kind === 'global' ? `g:${v.name}` : v.isStatic ? `g:${this.fn.name}.${v.name}` : `l${this.varKeys.size}`;
+      k = v.kind === 'global' ? `g:${v.name}` : v.isStatic ? `g:${this.fn.name}$${v.name}` : `l${this.varKeys.size}`;
       this.varKeys.set(v, k);
     }
     return k;
@@ -249,13 +249,20 @@ export class FnInterp {
         if (ptr || p.charCodeAt(0) === 108) W.env.set(p, val);
         p = `${p.slice(0, ix)}[]`;
       }
-      if (!ptr && p.charCodeAt(0) !== 108) {
-        // Scalars are tracked in locals only; other places may change behind our back.
-        if (val.t || val.f) this.escape(W, val);
+      if (!ptr && p.charCodeAt(0) !== 108 && !val.t) {
+        // Scalars are tracked in locals only; other places may change behind our back. (An
+        // address kept in an integer, `unsigned long page = __get_free_pages(...)`, stays tracked.)
         W.env.delete(p);
         continue;
       }
       if (ptr) this.ptrPlaces.add(p);
+      if (this.reporting && ptr && !weak && p.startsWith('g:') && val.t?.some((t) => t.charCodeAt(0) === 97)) {
+        // A global that held memory on entry gets new memory without the old being freed.
+        const old = this.read(W, p, type);
+        const o = old.t && old.t.length === 1 ? objectOf(old.t[0]) : undefined;
+        const f = o && o.charCodeAt(0) === 115 ? W.facts.get(o) ?? DEFAULT_FACTS : undefined;
+        if (o && f && f.f === Fr.No && f.n !== Nul.Yes && !f.esc) this.emit({ k: 'overwrite', place: p, old: o, value: val, span: this.curSpan ?? this.fn.span });
+      }
       if (!weak && !p.endsWith('[]')) W.env.set(p, val);
       else {
         const old = W.env.get(p) ?? this.defaultVal(p) ?? UNKNOWN;
@@ -1266,9 +1273,13 @@ export class FnInterp {
     }
   }
 
+  /** The span of the statement being interpreted (for events that have no expression of their own). */
+  private curSpan: Span | undefined;
+
   /** The solver's transfer function. */
   transfer(node: CfgNode, _id: number, s: State): [number, State][] {
     if (s.dead) return [];
+    if (node.k !== 'nop') this.curSpan = node.span;
     switch (node.k) {
       case 'nop': return node.succ.map((_, i) => [i, s] as [number, State]);
       case 'expr': {
@@ -1449,9 +1460,9 @@ class Translator {
   places(p: string): string[] {
     if (p.startsWith('g:')) return [p];
     if (p.charCodeAt(0) !== 35) return [];
-    const dot = p.indexOf('.');
-    const obj = dot < 0 ? p.slice(1) : p.slice(1, dot);
-    const rest = dot < 0 ? '' : p.slice(dot);
+    const end = idEnd(p, 1);
+    const obj = p.slice(1, end);
+    const rest = p.slice(end);
     const out: string[] = [];
     for (const t of this.targets(obj)) {
       const base = derefTarget(t);
@@ -1486,12 +1497,8 @@ function lockKey(v: Val): string {
 
 function containerOf(t: string): string {
   if (t.charCodeAt(0) !== 64) return t;
-  if (t.charCodeAt(1) === 35) {
-    const dot = t.indexOf('.');
-    return dot < 0 ? t.slice(2) : t.slice(2, dot);
-  }
-  const dot = t.indexOf('.');
-  return dot < 0 ? t : t.slice(0, dot);
+  if (t.charCodeAt(1) === 35) return t.slice(2, idEnd(t, 2));
+  return t.slice(0, idEnd(t, 1));
 }
 
 function fold(op: string, a: number, b: number): number | undefined {
@@ -1542,5 +1549,3 @@ function memberPath(t: CType, offset: number, base: string): string | undefined 
   return undefined;
 }
 
-export type { FreeInfo };
-export { isNonLocal };

@@ -61,6 +61,23 @@ export function checkLeak(m: ModuleResult): Diagnostic[] {
       }
     }
   }
+  // A handler that can run again (a file operation, a callback, a function the kernel can call)
+  // storing new memory in a global that already held memory loses the old block.
+  const again = repeatable(m);
+  for (const r of studentFunctions(m)) {
+    if (!again.has(r.fn.name)) continue;
+    for (const ev of r.events) {
+      if (ev.k !== 'overwrite') continue;
+      const held = [...(m.globalStores.get(ev.place) ?? [])].map((o) => m.site(o)).filter((x) => x?.family && x.family !== 'devm');
+      if (held.length === 0) continue;
+      const fresh = (ev.value.t ?? []).map((t) => m.site(t)).find((x) => x !== undefined);
+      const at = fresh && !fresh.span.file.isVirtual && fresh.fn === r.fn.name ? fresh.span : ev.span;
+      const name = ev.place.slice(2);
+      d.add(`over:${ev.place}:${at.start}`, finding(RULES.leak, at,
+        `'${name}' gets new memory here without freeing what it held: ${r.fn.name}() can run more than once, and the block from the previous call (${siteDesc(held[0]!, r.fn.name)}) leaks`,
+        [{ span: held[0]!.span, message: `the previous block was allocated here` }]));
+    }
+  }
   const exit = m.cg.exit ? m.results.get(m.cg.exit) : undefined;
   // Globals (and global lists) some function of the module frees: a remove() or release()
   // callback the kernel calls before exit may free them; only memory nothing frees is reported.
@@ -110,4 +127,24 @@ function report(d: Dedupe, m: ModuleResult, r: FnResult, o: string, ret: Span, w
   const via = made !== site.span ? ` (${siteDesc(site, r.fn.name)})` : '';
   const message = `memory allocated here${via} leaks: ${r.fn.name}() returns at line ${lineOf(ret)} ${why ? `${why} ` : ''}without freeing it or storing it anywhere`;
   d.add(`${at.start}:${site.id.replace(/o+$/, '')}`, finding(RULES.leak, at, message, [{ span: ret, message: 'returns here without freeing it' }]));
+}
+
+/** Functions that may run more than once: callbacks and other entry points, and what they call. */
+function repeatable(m: ModuleResult): Set<string> {
+  const out = new Set<string>();
+  for (const f of m.cg.funcs.values()) {
+    if (f.fromHeader || f.name === m.cg.init || f.name === m.cg.exit) continue;
+    const callers = m.cg.callers.get(f.name);
+    if (m.cg.contexts.has(f.name) || m.cg.addressTaken.has(f.name) || (!f.isStatic && !(callers && callers.size))) out.add(f.name);
+  }
+  const stack = [...out];
+  while (stack.length) {
+    for (const c of m.cg.callees.get(stack.pop()!) ?? []) {
+      if (!out.has(c) && c !== m.cg.init && c !== m.cg.exit) {
+        out.add(c);
+        stack.push(c);
+      }
+    }
+  }
+  return out;
 }

@@ -40,10 +40,6 @@ export interface ModuleResult {
 
 export const DEFAULT_LIMITS: SolveOptions = { maxStates: 6, maxVisits: 24, budget: 60000 };
 
-function line(r: { span: { file: { position(o: number): { line: number } }; start: number } }): number {
-  return r.span.file.position(r.span.start).line;
-}
-
 /** The holds a callback starts with: its registration makes the whole body atomic. */
 function contextHolds(c: FnContext | undefined): Hold[] {
   if (!c || c.context === 'process') return [];
@@ -293,12 +289,11 @@ function summarize(r: FnResult): Summary {
     nullTest: nullTestParam(r.fn),
     symOrigin: ip.symOrigin,
     paramKeys: ip.paramKeys,
-    callbackParams: new Map(),
   };
 }
 
 function rel(s: SleepInfo, callee: string): Related {
-  return { span: s.span, message: `${s.call} in ${callee}() at line ${line(s)} may sleep` };
+  return { span: s.span, message: `${s.call} in ${callee}() may sleep` };
 }
 
 function viaRelated(via: Via, caller: string): Related[] {
@@ -310,6 +305,7 @@ function spanOf(ev: Event): number {
   switch (ev.k) {
     case 'alloc': return ev.site.span.start;
     case 'release': return 0;
+    case 'overwrite': return ev.span.start;
     default: return ev.span.start;
   }
 }

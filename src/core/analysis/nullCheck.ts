@@ -8,7 +8,7 @@
 import type { Diagnostic, Fix, Related } from '../diag/diagnostic';
 import { nullCheckFix } from './fixes';
 import type { ModuleResult } from './module';
-import { Dedupe, finding, lineOf, RULES, siteDesc, studentFunctions } from './report';
+import { Dedupe, finding, RULES, siteDesc, studentFunctions } from './report';
 import { Nul } from './state';
 
 export function checkNullCheck(m: ModuleResult): Diagnostic[] {
@@ -42,7 +42,5 @@ export function checkNullCheck(m: ModuleResult): Diagnostic[] {
   // The first use of each allocation in the file is the one to fix.
   found.sort((a, b) => a.start - b.start);
   for (const f of found) d.add(f.site, f.diag);
-  return d.out.sort((a, b) => a.span.start - b.span.start).map((x) => x);
+  return d.out.sort((a, b) => a.span.start - b.span.start);
 }
-
-export { lineOf };

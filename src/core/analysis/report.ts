@@ -48,11 +48,6 @@ export function siteDesc(site: AllocSite, here: string | undefined): string {
   return `${site.name}()${where} at line ${lineOf(site.span)}`;
 }
 
-/** A span in the student's file: the span itself, or a fallback when it lies in a kernel header. */
-export function userSpan(s: Span, fallback: Span): Span {
-  return s.file.isVirtual ? fallback : s;
-}
-
 /** Keeps the first diagnostic per key. */
 export class Dedupe {
   private readonly seen = new Set<string>();

@@ -245,13 +245,21 @@ export function joinAll(states: readonly State[], cx: JoinContext): State {
   return level[0];
 }
 
+/** Where an object id ends inside a place or target: at the first `.` (member) or `[` (element). */
+export function idEnd(s: string, from: number): number {
+  for (let i = from; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46 || c === 91) return i;
+  }
+  return s.length;
+}
+
 /** The object a target points into: `a12` for `a12` and `@#a12.node`; undefined for named places. */
 export function objectOf(target: string): string | undefined {
   if (target === NULL_T) return undefined;
   if (target.charCodeAt(0) !== 64 /* @ */) return target;
   if (target.charCodeAt(1) !== 35 /* # */) return undefined;
-  const dot = target.indexOf('.', 2);
-  return dot < 0 ? target.slice(2) : target.slice(2, dot);
+  return target.slice(2, idEnd(target, 2));
 }
 
 /** The place a target designates when dereferenced. */
@@ -263,15 +271,14 @@ export function derefTarget(target: string): string | undefined {
 
 /** The address of a place as a target (`#a12` → `a12`, `g:x.y` → `@g:x.y`). */
 export function addressOf(place: string): string {
-  if (place.charCodeAt(0) === 35 && place.indexOf('.') < 0) return place.slice(1);
+  if (place.charCodeAt(0) === 35 && idEnd(place, 1) === place.length) return place.slice(1);
   return `@${place}`;
 }
 
-/** The object whose storage holds a place (`#a12.buf` → `a12`), if it is heap or symbolic storage. */
+/** The object whose storage holds a place (`#a12.buf`, `#a12[]` → `a12`), if it is heap or symbolic storage. */
 export function ownerOf(place: string): string | undefined {
   if (place.charCodeAt(0) !== 35) return undefined;
-  const dot = place.indexOf('.');
-  return dot < 0 ? place.slice(1) : place.slice(1, dot);
+  return place.slice(1, idEnd(place, 1));
 }
 
 /** Every object id a state refers to (from places, values, lists and instances). */
@@ -302,11 +309,11 @@ export function referencedObjects(s: State): Set<string> {
 export function renameObject(s: State, from: string, to: string): void {
   const rt = (x: string): string => {
     if (x === from) return to;
-    if (x.startsWith(`@#${from}`) && (x.length === from.length + 2 || x.charCodeAt(from.length + 2) === 46)) return `@#${to}${x.slice(from.length + 2)}`;
+    if (x.startsWith(`@#${from}`) && idEnd(x, 2) === from.length + 2) return `@#${to}${x.slice(from.length + 2)}`;
     return x;
   };
   const rv = (v: Val): Val => (v.t && v.t.some((x) => rt(x) !== x) ? { ...v, t: [...new Set(v.t.map(rt))].sort() } : v);
-  const rp = (p: string): string => (p.startsWith(`#${from}`) && (p.length === from.length + 1 || p.charCodeAt(from.length + 1) === 46) ? `#${to}${p.slice(from.length + 1)}` : p);
+  const rp = (p: string): string => (p.startsWith(`#${from}`) && idEnd(p, 1) === from.length + 1 ? `#${to}${p.slice(from.length + 1)}` : p);
   // Only the entries that mention `from` change; the scan reads, the updates copy paths only.
   const envHits: [string, Val][] = [];
   s.env.forEach((v, k) => {

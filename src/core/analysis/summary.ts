@@ -60,8 +60,6 @@ export interface Summary {
   readonly symOrigin: ReadonlyMap<string, string>;
   /** Place keys of the parameters, by index. */
   readonly paramKeys: readonly string[];
-  /** Parameters the callee stores as a callback (a function pointer member the kernel calls). */
-  readonly callbackParams: ReadonlyMap<number, string>;
 }
 
 /** True for places that outlive the call: globals and storage reached through pointers. */

@@ -237,6 +237,24 @@ out:
 	msleep(1);
 	return ret;
 }`, []],
+  ['spinning on spin_trylock until it succeeds', `
+static DEFINE_SPINLOCK(l);
+static void f(void) {
+	while (!spin_trylock(&l))
+		cpu_relax();
+	msleep(1);
+	spin_unlock(&l);
+}`, ['atomic-sleep 6']],
+  ['gfp chosen by in_interrupt() is not known, so not reported', `
+static DEFINE_SPINLOCK(l);
+static void *f(void) {
+	gfp_t gfp = in_interrupt() ? GFP_ATOMIC : GFP_KERNEL;
+	void *p;
+	spin_lock(&l);
+	p = kmalloc(8, gfp);
+	spin_unlock(&l);
+	return p;
+}`, []],
   ['preempt_disable and usleep_range', `
 static void f(void) {
 	preempt_disable();
@@ -453,6 +471,15 @@ static void f(void) {
 	kmem_cache_free(c, o);
 	free_pages(page, 0);
 }`, ['null-check 6', 'null-check 7']],
+  ['assignment compared with NULL inside the condition', `
+static int f(void) {
+	char *p;
+	if ((p = kzalloc(4, GFP_KERNEL)) == NULL)
+		return -ENOMEM;
+	p[0] = 0;
+	kfree(p);
+	return 0;
+}`, []],
   ['assignment inside the condition', `
 static int f(void) {
 	char *p;
@@ -528,6 +555,15 @@ static int __init i(void) { return ring_alloc(&rx); }
 static void __exit e(void) { ring_free(&rx); }
 module_init(i);
 module_exit(e);`, ['free-mismatch 5']],
+  ['pages kept in an integer, freed with kfree', `
+static unsigned long pg;
+static int __init i(void) {
+	pg = __get_free_pages(GFP_KERNEL, 1);
+	return pg ? 0 : -ENOMEM;
+}
+static void __exit e(void) { kfree((void *)pg); }
+module_init(i);
+module_exit(e);`, ['free-mismatch 7']],
   ['kmem_cache_free of kmalloc memory', `
 static struct kmem_cache *c;
 static void f(void) {
@@ -729,6 +765,66 @@ static void __exit e(void) { }
 module_init(i);
 module_exit(e);
 int (*release_hook)(struct file *) = my_release;`, []],
+  ['array of buffers freed in a loop at exit', `
+static char *bufs[4];
+static int __init i(void) {
+	int k;
+	for (k = 0; k < 4; k++) {
+		bufs[k] = kmalloc(64, GFP_KERNEL);
+		if (!bufs[k])
+			goto unwind;
+		bufs[k][0] = 0;
+	}
+	return 0;
+unwind:
+	while (--k >= 0)
+		kfree(bufs[k]);
+	return -ENOMEM;
+}
+static void __exit e(void) {
+	int k;
+	for (k = 0; k < 4; k++)
+		kfree(bufs[k]);
+}
+module_init(i);
+module_exit(e);`, []],
+  ['pages kept as an integer address', `
+static unsigned long page_addr;
+static int __init i(void) {
+	page_addr = __get_free_pages(GFP_KERNEL, 0);
+	return page_addr ? 0 : -ENOMEM;
+}
+static void __exit e(void) { free_pages(page_addr, 0); }
+module_init(i);
+module_exit(e);`, []],
+  ['a handler that can run again overwrites its global buffer', `
+struct file;
+static char *label;
+static int set_label(struct file *f, const char *s) {
+	label = kstrdup(s, GFP_KERNEL);
+	return label ? 0 : -ENOMEM;
+}
+static int set_label_ok(struct file *f, const char *s) {
+	char *n = kstrdup(s, GFP_KERNEL);
+	if (!n)
+		return -ENOMEM;
+	kfree(label);
+	label = n;
+	return 0;
+}
+int (*hooks[2])(struct file *, const char *) = { set_label, set_label_ok };
+static void __exit e(void) { kfree(label); }
+module_exit(e);`, ['leak 5']],
+  ['a helper run once from init may fill a global', `
+static char *label;
+static int set_label(const char *s) {
+	label = kstrdup(s, GFP_KERNEL);
+	return label ? 0 : -ENOMEM;
+}
+static int __init i(void) { return set_label("x"); }
+static void __exit e(void) { kfree(label); }
+module_init(i);
+module_exit(e);`, []],
   ['handed to the kernel: not ours to leak', `
 struct obj { int a; };
 extern void register_obj(struct obj *o);
