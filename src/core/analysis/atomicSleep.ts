@@ -15,6 +15,7 @@ import { gfpMaySleep, holdReason, isAtomicHold, sleepKind } from './kernelApi';
 import type { ModuleResult } from './module';
 import { Dedupe, finding, lineOf, RULES, studentFunctions } from './report';
 import type { SleepInfo } from './summary';
+import { sleepApplies } from './summary';
 
 interface Sleeps {
   /** How the sleeping call reads: `kmalloc(GFP_KERNEL)`, `msleep()`, `helper() (it calls msleep())`. */
@@ -34,7 +35,8 @@ function gfpText(ev: Extract<Event, { k: 'call' }>, i: number | undefined): stri
 export function sleepsAt(ev: Extract<Event, { k: 'call' }>): Sleeps | undefined {
   if (ev.sum) {
     const chainOf = (s: SleepInfo): Related[] => [{ span: s.span, message: `${s.call} in ${ev.name}() may sleep` }, ...s.chain];
-    if (ev.sum.sleep) return { what: `${ev.name}() may sleep (it calls ${short(ev.sum.sleep.call)} at line ${lineOf(ev.sum.sleep.span)})`, chain: chainOf(ev.sum.sleep), gfpFixable: false };
+    const s = ev.sum.sleeps.find((x) => sleepApplies(x, ev.args));
+    if (s) return { what: `${ev.name}() may sleep (it calls ${short(s.call)} at line ${lineOf(s.span)})`, chain: chainOf(s), gfpFixable: false };
     for (const [i, s] of ev.sum.gfpSleep) {
       const a = ev.args[i];
       if (a?.n !== undefined && gfpMaySleep(a.n)) {

@@ -51,6 +51,8 @@ export type Event =
       readonly k: 'call'; readonly span: Span; readonly name: string; readonly text: string; readonly exp?: KernelExport;
       readonly sum?: Summary; readonly args: readonly Val[]; readonly argExprs: readonly Expr[]; readonly holds: readonly Hold[];
       readonly user: boolean;
+      /** What this path knows of the function's own integer parameters (nonzero, zero or unknown). */
+      readonly params?: readonly (boolean | undefined)[];
     }
   | { readonly k: 'deref'; readonly span: Span; readonly obj: string; readonly facts: Facts; readonly via?: Via; readonly holdsEmpty: boolean }
   | {
@@ -471,7 +473,7 @@ export class FnInterp {
         }
         if (e.type.kind === 'array' || e.type.kind === 'struct') {
           const places = this.place(e, W, true);
-          return places.length ? { t: places.map(addressOf) } : UNKNOWN;
+          return places.length ? { t: [...new Set(places.map(addressOf))].sort() } : UNKNOWN;
         }
         const places = this.place(e, W, true);
         return this.readAll(W, places, e.type, e);
@@ -785,7 +787,7 @@ export class FnInterp {
     const exp = def?.body ? undefined : apiOf(name);
     const sum = def?.body ? this.mod.summaries.get(name) : undefined;
     if (this.reporting) {
-      this.emit({ k: 'call', span: e.span, name, text: callText(e.span, name), exp, sum, args, argExprs: e.args, holds: W.holds.slice(), user: !!def?.body && !def.fromHeader });
+      this.emit({ k: 'call', span: e.span, name, text: callText(e.span, name), exp, sum, args, argExprs: e.args, holds: W.holds.slice(), user: !!def?.body && !def.fromHeader, params: this.paramFacts(W) });
     }
     if (def?.body) {
       const lop = def.fromHeader ? listOpOf(name) : undefined;
@@ -922,7 +924,7 @@ export class FnInterp {
           });
         }
       }
-      for (const [o, u] of c.inst) S.inst.set(o, u.flatMap((x) => t.objs(x)));
+      for (const [o, u] of c.inst) S.inst.set(o, [...new Set(u.flatMap((x) => t.objs(x)))].sort());
       for (const [p, v] of c.env) {
         const places = t.places(p);
         if (places.length === 0) {
@@ -1374,6 +1376,18 @@ export class FnInterp {
       }
     });
     return s;
+  }
+
+  /** What W knows of the integer parameters: nonzero, zero, or unknown (for conditional sleeps). */
+  private paramFacts(W: State): (boolean | undefined)[] | undefined {
+    let out: (boolean | undefined)[] | undefined;
+    this.fn.params.forEach((p, i) => {
+      if (p.type.kind !== 'int') return;
+      const v = W.env.get(this.paramKeys[i]);
+      const b = v?.n !== undefined ? v.n !== 0 : v?.nz ? true : undefined;
+      if (b !== undefined) (out ??= [])[i] = b;
+    });
+    return out;
   }
 
   /** Whether a place outlives the function and is not inside one of its own allocations. */

@@ -189,16 +189,26 @@ const FALLBACK: ReadonlyMap<string, Fallback> = (() => {
  * fallback list above; undefined when neither knows it.
  */
 export function apiOf(name: string): KernelExport | undefined {
-  const e = exportOf(name);
-  const f = FALLBACK.get(name);
-  if (!f) return e;
-  if (!e) return { name, header: '', proto: '', doc: '', ...f };
-  const out: { -readonly [K in keyof KernelExport]: KernelExport[K] } = { ...e };
-  for (const k of Object.keys(f) as (keyof Fallback)[]) {
-    if (out[k] === undefined) (out as Record<string, unknown>)[k] = f[k];
-  }
-  return out;
+  return MERGED.get(name) ?? exportOf(name);
 }
+
+/** Table entries completed by the fallbacks, computed once (the table is constant). */
+const MERGED: ReadonlyMap<string, KernelExport> = (() => {
+  const m = new Map<string, KernelExport>();
+  for (const [name, f] of FALLBACK) {
+    const e = exportOf(name);
+    if (!e) {
+      m.set(name, { name, header: '', proto: '', doc: '', ...f });
+      continue;
+    }
+    const out: { -readonly [K in keyof KernelExport]: KernelExport[K] } = { ...e };
+    for (const k of Object.keys(f) as (keyof Fallback)[]) {
+      if (out[k] === undefined) (out as Record<string, unknown>)[k] = f[k];
+    }
+    m.set(name, out);
+  }
+  return m;
+})();
 
 /** Whether the call may sleep: 'always', 'gfp' (only if the gfp argument allows reclaim), or undefined. */
 export function sleepKind(name: string): { kind: 'always' | 'gfp'; gfpArg?: number } | undefined {

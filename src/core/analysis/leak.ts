@@ -1,12 +1,15 @@
 // Rule `leak` (KM3004): memory still owned when nothing can free it any more.
 // - On a return: an allocation of this function (or one a helper returned to it) that is neither
 //   freed, nor reachable from a global, a parameter's storage or the return value, nor handed to
-//   code we cannot see. A failing module init counts its globals as lost too: exit never runs.
-// - At module exit: an allocation still reachable from a global (or global list) when exit returns.
+//   code we cannot see (a kernel function that may keep it). Typically an error path.
+// - At module exit: an allocation still reachable from a global (or global list) when exit returns,
+//   unless some function of the module frees that global (a release() the kernel calls).
+// - A handler that can run again (a file operation, a callback) storing new memory in a global that
+//   already holds memory, without freeing the old block.
 // - `p = krealloc(p, ...)`: when krealloc() fails the only pointer to the old block is overwritten.
 // The finding stands on the allocation line; related information names the return that loses it.
 
-import type { Diagnostic, Related } from '../diag/diagnostic';
+import type { Diagnostic } from '../diag/diagnostic';
 import type { Span } from '../source/source';
 import type { FnResult, ModuleResult } from './module';
 import { Dedupe, finding, lineOf, RULES, siteDesc, studentFunctions } from './report';
@@ -32,9 +35,8 @@ export function checkLeak(m: ModuleResult): Diagnostic[] {
   for (const r of studentFunctions(m)) {
     for (const ev of r.events) {
       if (ev.k !== 'realloc-self') continue;
-      const related: Related[] = ev.site ? [] : [];
       d.add(`realloc:${ev.span.start}`, finding(RULES.leak, ev.span,
-        `if ${ev.name}() fails it returns NULL and leaves the old block allocated, but '${ev.target}' is overwritten with NULL: the old block leaks. Assign the result to a temporary and check it first`, related));
+        `if ${ev.name}() fails it returns NULL and leaves the old block allocated, but '${ev.target}' is overwritten with NULL: the old block leaks. Assign the result to a temporary and check it first`));
     }
   }
   for (const r of studentFunctions(m)) {

@@ -16,7 +16,7 @@ import { isAtomicHold } from './kernelApi';
 import type { Hold, ListVal, State, Val } from './state';
 import { cloneState, joinAll, joinFacts, joinVal, objectOf, ownerOf, referencedObjects, union } from './state';
 import type { FreeInfo, ReleaseKind, SleepInfo, Summary } from './summary';
-import { buildCases } from './summary';
+import { buildCases, sleepApplies } from './summary';
 
 export interface FnResult {
   readonly fn: Func;
@@ -239,7 +239,11 @@ function summarize(r: FnResult): Summary {
   const ip = r.ip;
   const entryHolds = r.context ? contextHolds(r.context) : [];
   const cases = buildCases(r.exits, entryHolds, ip.joinCx);
-  let sleep: SleepInfo | undefined;
+  const sleeps: SleepInfo[] = [];
+  const addSleep = (s: SleepInfo): void => {
+    const key = JSON.stringify(s.when ?? []);
+    if (!sleeps.some((x) => JSON.stringify(x.when ?? []) === key)) sleeps.push(s);
+  };
   const gfpSleep = new Map<number, SleepInfo>();
   const derefs = new Map<number, import('../source/source').Span>();
   const frees: FreeInfo[] = [];
@@ -253,7 +257,8 @@ function summarize(r: FnResult): Summary {
       let info: SleepInfo | undefined = own.always;
       if (own.gfpParam !== undefined && !gfpSleep.has(own.gfpParam)) gfpSleep.set(own.gfpParam, { span: ev.span, call: ev.text, chain: [] });
       const sum = ev.sum;
-      if (!info && sum?.sleep) info = { span: ev.span, call: ev.text, chain: [rel(sum.sleep, ev.name), ...sum.sleep.chain] };
+      const inner = sum?.sleeps.find((x) => sleepApplies(x, ev.args));
+      if (!info && inner) info = { span: ev.span, call: ev.text, chain: [rel(inner, ev.name), ...inner.chain] };
       if (sum) {
         for (const [i, gs] of sum.gfpSleep) {
           const a = ev.args[i];
@@ -261,7 +266,11 @@ function summarize(r: FnResult): Summary {
           if (a?.g !== undefined && !gfpSleep.has(a.g)) gfpSleep.set(a.g, { span: ev.span, call: ev.text, chain: [rel(gs, ev.name), ...gs.chain] });
         }
       }
-      if (info && !sleep) sleep = info;
+      if (info) {
+        // A sleep on a path that knows the function's own flags only happens for those flags.
+        const when = (ev.params ?? []).map((b, param) => (b === undefined ? undefined : { param, nonzero: b })).filter((x): x is { param: number; nonzero: boolean } => x !== undefined);
+        addSleep(when.length ? { ...info, when } : info);
+      }
     } else if (ev.k === 'release') {
       if (!releases.some((x) => x.rel === ev.rel && x.key === ev.key)) releases.push({ rel: ev.rel, key: ev.key });
     } else if (ev.k === 'deref') {
@@ -281,7 +290,7 @@ function summarize(r: FnResult): Summary {
   return {
     fn: r.fn.name,
     cases,
-    sleep,
+    sleeps: sleeps.some((x) => !x.when) ? [sleeps.find((x) => !x.when)!] : sleeps,
     gfpSleep,
     derefs,
     frees,

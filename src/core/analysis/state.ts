@@ -84,7 +84,9 @@ export interface State {
   key?: string;
 }
 
-// Values, lists and instance sets are immutable: their hashes are computed once.
+// Values, lists and instance sets are immutable: their hashes are computed once. The memo is the
+// one piece of module-level state here; it holds pure results keyed by the objects themselves, so
+// it cannot make two analyses differ (and it lets go of objects with them).
 const cached = new WeakMap<object, number>();
 
 function cachedHash(o: object, text: () => string): number {
@@ -159,13 +161,33 @@ export function stateKey(s: State): string {
   return s.key;
 }
 
+/** The sorted union of two sorted target lists (one of them returned as is when it covers both). */
 export function union(a: readonly string[] | undefined, b: readonly string[] | undefined): string[] | undefined {
-  if (!a) return b ? b.slice() : undefined;
-  if (!b) return a.slice();
-  if (a === b) return a.slice();
-  const out = new Set(a);
-  for (const x of b) out.add(x);
-  return [...out].sort();
+  if (!a) return b ? (b as string[]) : undefined;
+  if (!b || a === b) return a as string[];
+  if (b.length === 0) return a as string[];
+  if (a.length === 0) return b as string[];
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    if (j >= b.length || (i < a.length && x < y)) {
+      if (out[out.length - 1] !== x) out.push(x);
+      i++;
+    } else if (i >= a.length || y < x) {
+      if (out[out.length - 1] !== y) out.push(y);
+      j++;
+    } else {
+      if (out[out.length - 1] !== x) out.push(x);
+      i++;
+      j++;
+    }
+  }
+  if (out.length === a.length) return a as string[];
+  if (out.length === b.length) return b as string[];
+  return out;
 }
 
 export function joinVal(a: Val | undefined, b: Val | undefined): Val {

@@ -21,6 +21,19 @@ export interface SleepInfo {
   readonly call: string;
   /** Deeper calls down to the sleeping one, as related information. */
   readonly chain: readonly Related[];
+  /** Only on paths where these integer parameters are nonzero (true) or zero (false). */
+  readonly when?: readonly { readonly param: number; readonly nonzero: boolean }[];
+}
+
+/** Whether a sleep can happen for these arguments: no condition is contradicted by a known value. */
+export function sleepApplies(s: SleepInfo, args: readonly { n?: number; nz?: boolean }[]): boolean {
+  for (const c of s.when ?? []) {
+    const a = args[c.param];
+    if (!a) continue;
+    const known = a.n !== undefined ? a.n !== 0 : a.nz ? true : undefined;
+    if (known !== undefined && known !== c.nonzero) return false;
+  }
+  return true;
 }
 
 export interface FreeInfo {
@@ -45,8 +58,8 @@ export interface SumCase {
 export interface Summary {
   readonly fn: string;
   readonly cases: readonly SumCase[];
-  /** May sleep on some path that holds nothing of its own. */
-  readonly sleep?: SleepInfo;
+  /** May sleep on some path that holds nothing of its own (the first such call per condition). */
+  readonly sleeps: readonly SleepInfo[];
   /** Sleeps when the caller's gfp argument #i allows direct reclaim. */
   readonly gfpSleep: ReadonlyMap<number, SleepInfo>;
   /** Parameters dereferenced on a path where the callee did not check them (first site). */

@@ -107,6 +107,23 @@ static void f(void) {
 	wait_hw();
 	spin_unlock(&l);
 }`, ['atomic-sleep 6']],
+  ['a helper that sleeps only when its flag says so', `
+static DEFINE_SPINLOCK(l);
+static void wait_hw(bool can_sleep) {
+	if (can_sleep)
+		msleep(10);
+	else
+		mdelay(10);
+}
+static void f(void) {
+	spin_lock(&l);
+	wait_hw(false);
+	spin_unlock(&l);
+	wait_hw(true);
+	spin_lock(&l);
+	wait_hw(true);
+	spin_unlock(&l);
+}`, ['atomic-sleep 15']],
   ['two levels of helpers', `
 static DEFINE_SPINLOCK(l);
 static void *grow(void) { return vzalloc(4096); }
@@ -653,6 +670,16 @@ static int f(void) {
 	kfree(o);
 	v = o->a;
 	return v;
+}`, ['use-after-free 9']],
+  ['freed, then passed to a helper that dereferences it', `
+struct obj { int a; };
+static int peek(struct obj *o) { return o->a; }
+static int f(void) {
+	struct obj *o = kzalloc(sizeof(*o), GFP_KERNEL);
+	if (!o)
+		return -ENOMEM;
+	kfree(o);
+	return peek(o);
 }`, ['use-after-free 9']],
   ['list_for_each_entry with kfree of the cursor', `
 struct node { struct list_head l; };
