@@ -1,6 +1,7 @@
-// Builds the three bundles: the extension (Node, CommonJS, `vscode` left to the host), the memory
-// map webview (browser, IIFE) and the `kmodlab` CLI (Node, CommonJS). esbuild strips types without
-// checking them; `npm run typecheck` runs tsc separately.
+// Builds the bundles: the extension (Node, CommonJS, `vscode` left to the host), the memory map
+// webview (browser, IIFE), the `kmodlab` CLI (Node, CommonJS), the kernel worker thread the
+// extension starts (Node), and the web build of the extension and its kernel Web Worker (browser).
+// esbuild strips types without checking them; `npm run typecheck` runs tsc separately.
 //
 //   node esbuild.js               one build with sourcemaps
 //   node esbuild.js --production  minified, no sourcemaps (for the VSIX)
@@ -38,6 +39,30 @@ const ENTRIES = {
     platform: 'node',
     format: 'cjs',
     target: 'node20',
+  },
+  // The emulated kernel in a Node worker thread, started by the desktop extension (src/ui/extension.ts).
+  kernelWorker: {
+    entryPoints: ['src/ui/kernelWorker.ts'],
+    outfile: 'dist/kernelWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  // The web extension (package.json `browser`) and its kernel in a Web Worker, for vscode.dev.
+  webExtension: {
+    entryPoints: ['src/ui/web/extension.ts'],
+    outfile: 'dist/web/extension.js',
+    platform: 'browser',
+    format: 'cjs',
+    target: 'es2022',
+    external: ['vscode'],
+  },
+  webKernelWorker: {
+    entryPoints: ['src/ui/web/kernelWorker.ts'],
+    outfile: 'dist/web/kernelWorker.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
   },
 };
 

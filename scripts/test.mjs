@@ -7,6 +7,9 @@
 // is re-run file by file, so one broken file costs one failure instead of hiding the whole suite.
 // Environment: UPDATE_GOLDEN=1 is passed through to the golden tests; KMODLAB_SUITE_TIMEOUT (seconds,
 // default 600) bounds each mocha run, so an endless loop in the interpreter cannot stall CI.
+// KMODLAB_E2E=1 (set by .ci/run) also runs the e2e suite (`npm run test:e2e`: the packaged
+// extension in a real VS Code, code-server + Chromium; it installs them on first use) and adds its
+// tests to the summary; without it the summary says the e2e suite was skipped.
 
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -18,6 +21,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MOCHA = path.join(ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js');
 const REPORTER = path.join(ROOT, 'scripts', 'mocha-stats-reporter.cjs');
 const SUITE_TIMEOUT_MS = Number(process.env.KMODLAB_SUITE_TIMEOUT || 600) * 1000;
+/** The e2e run: a cold install of code-server and Chromium takes minutes, the tests under one. */
+const E2E_TIMEOUT_MS = 15 * 60 * 1000;
 
 /** Mocha suites: a name and the folder whose `*.test.ts` files (recursively) it runs. */
 const SUITES = [
@@ -130,6 +135,28 @@ try {
   }
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+// The e2e suite: its own runner (node --test) reports its counts through a stats file.
+if (process.env.KMODLAB_E2E === '1') {
+  console.log('\n> e2e (test/e2e: the packaged extension in code-server + Chromium)');
+  const statsFile = path.join(os.tmpdir(), `kmodlab-e2e-${process.pid}.json`);
+  fs.rmSync(statsFile, { force: true });
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'test', 'e2e', 'run.mjs')], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, KMODLAB_E2E_STATS: statsFile },
+    timeout: E2E_TIMEOUT_MS,
+    killSignal: 'SIGKILL',
+  });
+  const stats = fs.existsSync(statsFile) ? JSON.parse(fs.readFileSync(statsFile, 'utf8')) : { passes: 0, failures: 1 };
+  fs.rmSync(statsFile, { force: true });
+  if (r.signal && stats.failures === 0) stats.failures = 1;
+  passed += stats.passes;
+  failed += stats.failures;
+  results.push(`${'e2e'.padEnd(10)} ${stats.passes} passed, ${stats.failures} failed${r.signal ? ` (stopped after ${E2E_TIMEOUT_MS / 1000} s)` : ''}`);
+} else {
+  results.push(`${'e2e'.padEnd(10)} skipped (KMODLAB_E2E=1 runs it; npm run test:e2e alone)`);
 }
 
 if (mochaTests === 0) {

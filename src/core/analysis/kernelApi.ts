@@ -42,7 +42,8 @@ const BORROWING_HEADERS: ReadonlySet<string> = new Set([
 
 /** Whether a kernel function only borrows its pointer arguments. */
 export function borrowsArgs(e: KernelExport): boolean {
-  return BORROWING_HEADERS.has(e.header);
+  // A function that registers a callback keeps what it is given for later (call_rcu()).
+  return BORROWING_HEADERS.has(e.header) && callbacksOf(e.name).length === 0;
 }
 
 /**

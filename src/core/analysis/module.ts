@@ -91,7 +91,12 @@ export function analyzeModule(unit: TranslationUnit, limits: SolveOptions, debug
       for (const [k, l] of s.lists) if (k.startsWith('g:')) add(`list:${k}`, l.set);
     }
   }
-  const site = (obj: string): AllocSite | undefined => mod.siteById.get(obj.replace(/o+$/, ''));
+  const site = function siteOf(obj: string): AllocSite | undefined {
+    // Older generations (`a12o`) share their allocation site.
+    let end = obj.length;
+    while (end > 1 && obj.charCodeAt(end - 1) === 111 /* o */) end--;
+    return mod.siteById.get(end === obj.length ? obj : obj.slice(0, end));
+  };
   return { cg, mod, results, globalStores, site, timings };
 }
 
@@ -115,7 +120,7 @@ function analyzeFunction(
   // Events are recorded while solving, per (node, state); only those of the states that survive
   // in the fixpoint are kept, so no second pass over the graph is needed.
   const recorded = new Map<number, Map<State, Event[]>>();
-  const sol = solve(cfg, [entry], ip.lattice, (n, id, s) => {
+  const sol = solve(cfg, [entry], ip.lattice, function recordTransfer(n, id, s) {
     ip.events = [];
     ip.reporting = true;
     const out = ip.transfer(n, id, s);
@@ -164,7 +169,7 @@ function exitEntry(entry: State, cg: CallGraph, results: ReadonlyMap<string, FnR
     const o = objectOf(x);
     return o === undefined || o.charCodeAt(0) === 97 || o.charCodeAt(0) === 101;
   });
-  const absorb = (st: State, weak: boolean): void => {
+  const absorb = function absorb(st: State, weak: boolean): void {
     // The objects this state leaves in globals: only their facts matter (the same object may be
     // NULL on another path of the same function that did not store it).
     const mine = new Set<string>();
@@ -249,7 +254,9 @@ function summarize(r: FnResult): Summary {
   const frees: FreeInfo[] = [];
   const releases: { rel: ReleaseKind; key: string }[] = [];
   const seenFree = new Set<string>();
-  const byPos = [...r.events].sort((a, b) => spanOf(a) - spanOf(b));
+  const byPos = [...r.events].sort(function byPosition(a, b) {
+    return spanOf(a) - spanOf(b);
+  });
   for (const ev of byPos) {
     if (ev.k === 'call') {
       if (ev.holds.some((h) => isAtomicHold(h.kind))) continue;

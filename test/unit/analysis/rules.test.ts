@@ -852,6 +852,17 @@ static int __init i(void) { return set_label("x"); }
 static void __exit e(void) { kfree(label); }
 module_init(i);
 module_exit(e);`, []],
+  ['freed later by an RCU callback', `
+struct obj { int a; struct rcu_head rcu; };
+extern void call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *head));
+static void free_cb(struct rcu_head *h) { kfree(container_of(h, struct obj, rcu)); }
+static int f(void) {
+	struct obj *o = kzalloc(sizeof(*o), GFP_KERNEL);
+	if (!o)
+		return -ENOMEM;
+	call_rcu(&o->rcu, free_cb);
+	return 0;
+}`, []],
   ['handed to the kernel: not ours to leak', `
 struct obj { int a; };
 extern void register_obj(struct obj *o);

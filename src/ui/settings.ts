@@ -1,0 +1,38 @@
+// The `kmodlab.*` settings as the worker wants them. Pure (the caller passes a getter over the
+// workspace configuration), so the unit tests can check the mapping. Adding a setting: declare it
+// in package.json (`contributes.configuration`), read it here, and document it in README.md.
+
+import type { RunSettings } from '../protocol/kernel';
+
+/** Reads one setting below `kmodlab.` (vscode.WorkspaceConfiguration.get has this shape). */
+export type ConfigGetter = <T>(key: string) => T | undefined;
+
+const CONFIGS = ['full', 'default', 'slub_debug', 'kasan', 'kmemleak'] as const;
+
+/** When static analysis runs. */
+export type AnalysisTrigger = 'onType' | 'onSave';
+
+/** Debounce of analysis while typing, in milliseconds. */
+export const ANALYSIS_DELAY_MS = 300;
+
+/** The run settings: RAM, seed, fault injection, soft-lockup budget and debug configuration. */
+export function runSettings(get: ConfigGetter): RunSettings {
+  const num = (key: string, min: number, max: number): number | undefined => {
+    const v = get<number>(key);
+    return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : undefined;
+  };
+  const ramMiB = num('memory.ramMiB', 16, 4096);
+  const config = get<string>('kernelConfig');
+  return {
+    ramBytes: ramMiB === undefined ? undefined : Math.round(ramMiB) * 1024 * 1024,
+    seed: num('seed', 0, 2 ** 31 - 1),
+    failNth: num('faultInjection.failNth', 0, 1e9) || undefined,
+    failRate: num('faultInjection.failRate', 0, 1) || undefined,
+    softLockupSeconds: num('softLockupSeconds', 1, 3600),
+    config: (CONFIGS as readonly string[]).includes(config ?? '') ? (config as RunSettings['config']) : undefined,
+  };
+}
+
+export function analysisTrigger(get: ConfigGetter): AnalysisTrigger {
+  return get<string>('analysis.trigger') === 'onSave' ? 'onSave' : 'onType';
+}
