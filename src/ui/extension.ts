@@ -4,10 +4,11 @@
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import { activateWith } from './main';
+import type { KmodlabApi } from './main';
 import { nodeWorker } from './nodeWorker';
 
-export function activate(context: vscode.ExtensionContext): void {
-  activateWith(context, {
+export function activate(context: vscode.ExtensionContext): KmodlabApi {
+  return activateWith(context, {
     workerFactory: (ctx) => () => nodeWorker(path.join(ctx.extensionPath, 'dist', 'kernelWorker.js')),
   });
 }

@@ -29,14 +29,25 @@ export class KernelLog extends Disposable {
     for (const [name, uri] of files) this.files.set(name, uri);
   }
 
+  /** What the channel shows since the last boot (output channels cannot be read back). */
+  private shown: string[] = [];
+
   /** A fresh boot: the log starts over. */
   reset(lines: readonly string[]): void {
     this.channel.clear();
+    this.shown = [];
     this.append(lines);
   }
 
   append(lines: readonly string[]): void {
-    if (lines.length) this.channel.append(lines.map((l) => `${l}\n`).join(''));
+    if (!lines.length) return;
+    for (const l of lines) this.shown.push(l);
+    this.channel.append(lines.map((l) => `${l}\n`).join(''));
+  }
+
+  /** The log's lines since the last boot, as shown. */
+  text(): string {
+    return this.shown.map((l) => `${l}\n`).join('');
   }
 
   show(preserveFocus = true): void {

@@ -25,6 +25,17 @@ export interface Platform {
   readonly workerFactory: (context: vscode.ExtensionContext) => WorkerFactory;
 }
 
+/**
+ * What activate() returns: read-only views for the test-electron suite (test/vscode), since an
+ * output channel's text and a status bar item's state cannot be read through the VS Code API.
+ */
+export interface KmodlabApi {
+  /** The Kernel Log's text since the last boot. */
+  kernelLog(): string;
+  /** The module state the status bar shows (`not-loaded`, `live`, `tainted`, `failed`, ...). */
+  moduleState(): string;
+}
+
 /** Everything the commands reach. */
 interface Lab {
   readonly context: vscode.ExtensionContext;
@@ -43,7 +54,7 @@ const COMMANDS: Record<string, (lab: Lab, ...args: unknown[]) => unknown> = {
   openExample: (lab) => openExample(lab.context.extensionUri),
 };
 
-export function activateWith(context: vscode.ExtensionContext, platform: Platform): void {
+export function activateWith(context: vscode.ExtensionContext, platform: Platform): KmodlabApi {
   try {
     const own = <T extends vscode.Disposable>(d: T): T => {
       context.subscriptions.push(d);
@@ -83,6 +94,7 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
       }),
     );
     updateIsModule();
+    return { kernelLog: () => log.text(), moduleState: () => status.state };
   } catch (e) {
     void vscode.window.showErrorMessage(`Kernel Module Lab failed to start: ${e instanceof Error ? e.message : String(e)}`);
     throw e;

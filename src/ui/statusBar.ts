@@ -28,7 +28,11 @@ export class ModuleStatus extends Disposable {
     this.item.show();
   }
 
+  /** The state shown now. */
+  state: ShownState = 'not-loaded';
+
   set(state: ShownState, module: string | undefined, detail?: string): void {
+    this.state = state;
     const look = LOOK[state];
     this.item.text = `${look.icon} ${module ?? 'Module'}: ${look.label}`;
     this.item.tooltip = `${look.tooltip}${detail ? `\n${detail}` : ''}\nClick to open the Kernel Log.`;

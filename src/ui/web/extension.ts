@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { FromWorker, ToWorker } from '../../protocol/kernel';
 import type { WorkerLike } from '../kernelClient';
 import { activateWith } from '../main';
+import type { KmodlabApi } from '../main';
 
 /** The Web Worker API, declared here because this project type-checks without the DOM lib. */
 declare class Worker {
@@ -16,8 +17,8 @@ declare class Worker {
   terminate(): void;
 }
 
-export function activate(context: vscode.ExtensionContext): void {
-  activateWith(context, {
+export function activate(context: vscode.ExtensionContext): KmodlabApi {
+  return activateWith(context, {
     workerFactory: (ctx) => () => webWorker(vscode.Uri.joinPath(ctx.extensionUri, 'dist', 'web', 'kernelWorker.js').toString(true)),
   });
 }
