@@ -4,7 +4,7 @@
 
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
-import { transcript } from './dmesg.test';
+import { transcript } from './transcript';
 
 const DIR = path.join(__dirname, 'fixtures');
 
