@@ -55,6 +55,7 @@ export function insmod(k: Kernel, fe: FrontEndResult, paramText = ''): ToolResul
 
   const link = linkModule(name, fe.unit, {
     machine: k.machine,
+    onStatement: k.onStatement,
     onStore: k.events.traceWrites ? (addr, size, span) => k.events.emit({ kind: 'write', addr, size, span }) : undefined,
     moduleAlloc: (size) => k.k.moduleAlloc(size),
     kernelSymbol: (sym, gpl) => {

@@ -73,6 +73,14 @@ export class TaskKilled {
   constructor(readonly signal: 'SIGKILL' | 'SIGSEGV', readonly reason: string) {}
 }
 
+/**
+ * Thrown by a debugger's hook to give up the whole run where it stands (to replay it from a fresh
+ * boot, or because the session ended). `runTask` lets it through with the machine untouched.
+ */
+export class RunAbandoned {
+  constructor(readonly why: string) {}
+}
+
 /** Execution context, as preempt_count and the irq flag track it on Linux. */
 export class Context {
   preemptCount = 0;
@@ -105,6 +113,8 @@ export class Kernel implements MachineHost {
   private readonly natives = new Map<string, NativeFunction>();
   /** Taint letters set so far (O, E, P, W, B, D, L). */
   readonly taints = new Set<string>();
+  /** Set before insmod to compile the module with a debugger's statement hook (see vm/compile.ts). */
+  onStatement: import('../vm/compile').ModuleLayout['onStatement'];
   /** The task currently running module code. */
   task = { pid: 93, comm: 'insmod' };
   /** Virtual time spent by the current task without sleeping (for the soft-lockup watchdog). */
@@ -385,6 +395,7 @@ export class Kernel implements MachineHost {
     try {
       ret = fn.invoke(args);
     } catch (e) {
+      if (e instanceof RunAbandoned) throw e;
       killed = this.taskException(e);
     }
     this.machine.frames.length = 0;

@@ -130,6 +130,8 @@ export interface LinkHost {
   readonly machine: import('../vm/machine').Machine;
   /** Record stores (only when someone watches the run's memory). */
   readonly onStore?: (addr: I64, size: number, span: Span) => void;
+  /** A debugger's statement hook (only when the module is being debugged). */
+  readonly onStatement?: import('../vm/compile').ModuleLayout['onStatement'];
 }
 
 /**
@@ -212,6 +214,7 @@ export function linkModule(name: string, unit: TranslationUnit, host: LinkHost):
       stringAddr: (id) => add64(roBase, strOff[id] ?? 0),
       funcAddr: (n) => funcAddrs.get(n),
       onStore: host.onStore,
+      onStatement: host.onStatement,
     },
     name,
     (n) => functions.get(n) ?? natives.get(n),

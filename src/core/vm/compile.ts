@@ -44,6 +44,12 @@ export interface ModuleLayout {
    * records heap writes). Decided at compile time, so a run nobody watches pays nothing.
    */
   onStore?: (addr: I64, size: number, span: Span) => void;
+  /**
+   * Debug hook: called before every statement that can hold a breakpoint, with `f.cur` already set
+   * (the debugger's step counter, breakpoints and pauses). Decided at compile time: a module that
+   * is not being debugged is compiled without the wrapper and pays nothing. It may throw to pause.
+   */
+  onStatement?: (f: Frame, s: Stmt) => void;
 }
 
 export interface CompileResult {
@@ -159,6 +165,14 @@ function converter(from: CType, to: CType): ((v: I64) => I64) | undefined {
   return undefined;
 }
 
+/**
+ * Statements a debugger stops at: everything that does work. Blocks, empty statements and the
+ * label/case wrappers are not, since the statement they wrap is.
+ */
+function isStoppable(s: Stmt): boolean {
+  return s.k !== 'block' && s.k !== 'empty' && s.k !== 'label' && s.k !== 'case' && s.k !== 'default' && !(s.k === 'decl' && !s.v.init);
+}
+
 /** Low 32 bits of a (possibly > 2^32) safe integer, signed. */
 function trunc32s(v: number): number {
   if (v >= -2147483648 && v <= 2147483647) return v | 0;
@@ -202,7 +216,7 @@ export class Compiler {
       if (!def.body) continue;
       const { addr, size } = this.funcAddrOf(def);
       const cf: CompiledFunction = {
-        kind: 'module', name: def.name, def, module: this.moduleName, addr, size, frameSize: 0, nslots: 0,
+        kind: 'module', name: def.name, def, module: this.moduleName, addr, size, frameSize: 0, nslots: 0, homes: new Map(),
         invoke: () => 0,
       };
       this.functions.set(def.name, cf);
@@ -247,6 +261,8 @@ export class Compiler {
     const body = this.block(def.body!);
     cf.frameSize = frameSize;
     cf.nslots = ctx.nslots;
+    for (const [v, slot] of ctx.slotOf) cf.homes.set(v, { slot });
+    for (const [v, offset] of ctx.memOffset) cf.homes.set(v, { offset });
     const m = this.m;
     const mem = m.mem;
     const params = def.params.map((p) => {
@@ -337,7 +353,19 @@ export class Compiler {
     };
   }
 
+  /** A statement, wrapped by the debug hook when one was given (see `ModuleLayout.onStatement`). */
   private stmt(s: Stmt): SV {
+    const run = this.stmtBody(s);
+    const hook = this.layout.onStatement;
+    if (!hook || !isStoppable(s)) return run;
+    return (f) => {
+      f.cur = s;
+      hook(f, s);
+      return run(f);
+    };
+  }
+
+  private stmtBody(s: Stmt): SV {
     switch (s.k) {
       case 'expr': {
         const e = this.expr(s.e);
@@ -1334,7 +1362,7 @@ export class Compiler {
     const out: (() => void)[] = [];
     const mem = this.m.mem;
     const dummy = new Frame(
-      { kind: 'module', name: '<static init>', def: undefined as unknown as Func, module: this.moduleName, addr: 0, size: 0, frameSize: 0, nslots: 0, invoke: () => 0 },
+      { kind: 'module', name: '<static init>', def: undefined as unknown as Func, module: this.moduleName, addr: 0, size: 0, frameSize: 0, nslots: 0, homes: new Map(), invoke: () => 0 },
       0,
       0,
     );

@@ -5,7 +5,7 @@
 // The kernel (src/core/kernel) creates one Machine per emulated CPU task and implements the
 // `MachineHost` hooks; the VM only ever talks to this interface.
 
-import type { Func, Stmt } from '../c/ast';
+import type { Func, Stmt, Var } from '../c/ast';
 import type { Span } from '../source/source';
 import type { I64 } from './value';
 
@@ -48,6 +48,8 @@ export interface CompiledFunction extends Callable {
   readonly module: string;
   frameSize: number;
   nslots: number;
+  /** Where each parameter and local lives (filled in by the compiler; read through `localHome`). */
+  readonly homes: Map<Var, { slot: number } | { offset: number }>;
   /** Set after compilation; runs the body with a fresh frame. */
   invoke: (args: I64[]) => I64 | undefined;
 }
@@ -84,6 +86,41 @@ export class Frame {
     this.gotoLabel = '';
     this.s.fill(0);
   }
+}
+
+/**
+ * Where a local of a running frame lives, for the debugger: a JS slot of the frame (a scalar whose
+ * address is never taken, so it has no address) or bytes at an address in the task's stack.
+ * Undefined for a variable that is not a parameter or local of the frame's function.
+ */
+export type LocalHome = { readonly kind: 'slot'; get(): I64; set(v: I64): void } | { readonly kind: 'memory'; readonly addr: number };
+
+export function localHome(f: Frame, v: Var): LocalHome | undefined {
+  const h = f.fn.homes.get(v);
+  if (!h) return undefined;
+  if ('offset' in h) return { kind: 'memory', addr: f.bp - h.offset };
+  const slot = h.slot;
+  return { kind: 'slot', get: () => f.s[slot], set: (x) => (f.s[slot] = x) };
+}
+
+/** One module frame of the call stack, as a debugger lists it. */
+export interface StackEntry {
+  readonly fn: CompiledFunction;
+  /** The statement the frame is executing (the call, for outer frames). */
+  readonly stmt: Stmt | undefined;
+  /** The frame's base address in the task's kernel stack (its saved frame pointer slot). */
+  readonly frameAddr: number;
+  readonly frame: Frame;
+}
+
+/** The module call stack, innermost first. */
+export function callStack(m: Machine): StackEntry[] {
+  const out: StackEntry[] = [];
+  for (let i = m.frames.length - 1; i >= 0; i--) {
+    const f = m.frames[i];
+    out.push({ fn: f.fn, stmt: f.cur, frameAddr: f.bp, frame: f });
+  }
+  return out;
 }
 
 /** Hooks the kernel implements. Each may throw a KernelStop to end the current task. */
