@@ -29,3 +29,9 @@ export { entryPoint } from './kernel/module';
 export { KERNEL_EXPORTS } from './kernel/exports/index';
 export type { KernelExport } from './kernel/exports/index';
 export type { TranslationUnit, Func, Expr, Stmt, Block } from './c/ast';
+// The module debugger (the `kmodlab` debug adapter's engine): stops, stepping and replay, and the
+// paused machine's stack, variables, expressions and memory.
+export { ModuleDebugger, hitMatches } from './debug/debugger';
+export type { DebugLaunch, DebugHost, DebugOutcome, DataBreakpoint, SourceBreakpoint, Stop, StopReason, Resume } from './debug/debugger';
+export { PausedState, parseAddress } from './debug/paused';
+export type { DebugStep, StackFrameInfo, VariableInfo, MemoryRead } from './debug/paused';
