@@ -48,6 +48,14 @@ const ENTRIES = {
     format: 'cjs',
     target: 'node20',
   },
+  // The debugger's module runner in a Node worker thread, one per debug session (src/ui/debug/register.ts).
+  debugWorker: {
+    entryPoints: ['src/ui/debugWorker.ts'],
+    outfile: 'dist/debugWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
   // The web extension (package.json `browser`) and its kernel in a Web Worker, for vscode.dev.
   webExtension: {
     entryPoints: ['src/ui/web/extension.ts'],

@@ -12,10 +12,10 @@
 import type { FromWorker, ReplyFor, ToWorker } from '../protocol/kernel';
 
 /** The transport: a Node worker thread or a Web Worker behind the same four calls. */
-export interface WorkerLike {
-  post(msg: ToWorker): void;
+export interface WorkerLike<To = ToWorker, From = FromWorker> {
+  post(msg: To): void;
   /** Replies; also `undefined`-free errors through `onFailure`. */
-  onMessage(cb: (msg: FromWorker) => void): void;
+  onMessage(cb: (msg: From) => void): void;
   /** The worker died (an uncaught error, or it exited). */
   onFailure(cb: (err: Error) => void): void;
   terminate(): void;

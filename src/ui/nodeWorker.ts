@@ -2,11 +2,11 @@
 // so the unit tests start real workers through it.
 
 import { Worker } from 'node:worker_threads';
-import type { FromWorker } from '../protocol/kernel';
+import type { FromWorker, ToWorker } from '../protocol/kernel';
 import type { WorkerLike } from './kernelClient';
 
-/** Starts `file` (a bundled worker such as dist/kernelWorker.js) as a worker thread. */
-export function nodeWorker(file: string): WorkerLike {
+/** Starts `file` (a bundled worker such as dist/kernelWorker.js or dist/debugWorker.js) as a worker thread. */
+export function nodeWorker<To = ToWorker, From = FromWorker>(file: string): WorkerLike<To, From> {
   const w = new Worker(file);
   // An idle worker must not keep its process alive (the tests' mocha, a closing extension host).
   w.unref();
@@ -18,7 +18,7 @@ export function nodeWorker(file: string): WorkerLike {
   });
   return {
     post: (msg) => w.postMessage(msg),
-    onMessage: (cb) => w.on('message', (m: FromWorker) => cb(m)),
+    onMessage: (cb) => w.on('message', (m: From) => cb(m)),
     onFailure: (cb) => (failed = cb),
     terminate: () => {
       terminated = true;
