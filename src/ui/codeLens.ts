@@ -1,4 +1,4 @@
-// The `▶ Load Module` and `⏏ Unload Module` CodeLenses, above the init and exit functions that
+// The `▶ Load Module`, `🐞 Debug Module` and `⏏ Unload Module` CodeLenses, above the init and exit functions that
 // insmod and rmmod would call (module_init()/module_exit(), or init_module()/cleanup_module()).
 // Their positions come from the worker's parse of the document (StaticAnalysis facts), never
 // from a regular expression, so `static int __init my_init(void)` split over lines still works.
@@ -19,7 +19,11 @@ export class ModuleCodeLens extends Disposable implements vscode.CodeLensProvide
   /** The init/exit positions last seen per document: lenses are re-requested only when they move. */
   private readonly shown = new Map<string, string>();
 
-  constructor(private readonly analysis: StaticAnalysis) {
+  constructor(
+    private readonly analysis: StaticAnalysis,
+    /** Offer `🐞 Debug Module` beside Load (the desktop host, where the debugger runs). */
+    private readonly canDebug = false,
+  ) {
     super();
     this.register(
       analysis.onDidChangeFacts(({ uri, facts }) => {
@@ -38,6 +42,9 @@ export class ModuleCodeLens extends Disposable implements vscode.CodeLensProvide
     const lenses: vscode.CodeLens[] = [];
     if (facts.init) {
       lenses.push(new vscode.CodeLens(toRange(facts.init, vscode.Range), { title: '▶ Load Module', command: 'kmodlab.loadModule', tooltip: 'insmod this module into the emulated kernel' }));
+      if (this.canDebug) {
+        lenses.push(new vscode.CodeLens(toRange(facts.init, vscode.Range), { title: '🐞 Debug Module', command: 'kmodlab.debugModule', tooltip: 'insmod and rmmod this module step by step in the debugger' }));
+      }
     }
     if (facts.exit) {
       lenses.push(new vscode.CodeLens(toRange(facts.exit, vscode.Range), { title: '⏏ Unload Module', command: 'kmodlab.unloadModule', tooltip: 'rmmod this module from the emulated kernel' }));

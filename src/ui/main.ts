@@ -18,11 +18,14 @@ import { ModuleStatus } from './statusBar';
 import { StaticAnalysis } from './staticAnalysis';
 import { readModuleSource } from './source';
 import { looksLikeModule } from './moduleDetect';
+import type { DebugFollower } from './debug/register';
 
 /** What differs between the desktop and the web extension host. */
 export interface Platform {
   /** Starts a kernel worker (a worker thread, or a Web Worker) running dist/…/kernelWorker.js. */
   readonly workerFactory: (context: vscode.ExtensionContext) => WorkerFactory;
+  /** Registers the `kmodlab` debugger, where the host can run it (the desktop). */
+  readonly registerDebugger?: (context: vscode.ExtensionContext) => DebugFollower;
 }
 
 /**
@@ -70,7 +73,8 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
     const status = own(new ModuleStatus());
     const runner = own(new ModuleRunner(kernel, log, diagnostics, status, analysis, readModuleSource));
     const memoryMap = own(new MemoryMapPanel());
-    const codeLens = own(new ModuleCodeLens(analysis));
+    const debug = platform.registerDebugger?.(context);
+    const codeLens = own(new ModuleCodeLens(analysis, debug !== undefined));
     const hovers = own(new KernelHovers(analysisWorker, analysis, diagnostics));
     const c = { language: 'c' };
     own(vscode.languages.registerCodeLensProvider(c, codeLens));

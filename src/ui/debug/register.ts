@@ -1,0 +1,101 @@
+// Wires the `kmodlab` debugger into VS Code (desktop only: the debug worker blocks on
+// Atomics.wait, which a Node worker thread may do): the inline debug adapter, the launch
+// configuration defaults (F5 on a module with no launch.json debugs the active file with the
+// kmodlab.* settings), and the Debug Module command behind the CodeLens and the editor title.
+//
+// The memory map follows the debugger through `DebugFollower.onDidStop`: after each stop it gets
+// the machine's snapshot at that step and the addresses the current line touches.
+
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import type { DebugStep } from '../../core/index';
+import { runSettings } from '../settings';
+import type { DebugWorkerPort, KmodlabLaunchArgs } from './adapter';
+import { KmodlabDebugSession } from './adapter';
+
+export const DEBUG_TYPE = 'kmodlab';
+
+/** What the memory map panel subscribes to, to follow the debugger step by step. */
+export interface DebugFollower {
+  /** Fires after each stop of a kmodlab debug session, with the state at that step. */
+  readonly onDidStop: vscode.Event<DebugStep>;
+}
+
+export function registerDebugger(context: vscode.ExtensionContext, startWorker: () => DebugWorkerPort): DebugFollower {
+  const own = <T extends vscode.Disposable>(d: T): T => {
+    context.subscriptions.push(d);
+    return d;
+  };
+  const stopped = own(new vscode.EventEmitter<DebugStep>());
+  let listeners = 0;
+  const onDidStop: vscode.Event<DebugStep> = (listener, thisArgs, disposables) => {
+    listeners++;
+    const d = stopped.event(listener, thisArgs, disposables);
+    return new vscode.Disposable(() => {
+      listeners--;
+      d.dispose();
+    });
+  };
+
+  own(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, { resolveDebugConfiguration: (_folder, config) => resolveConfiguration(config) }));
+  own(
+    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
+      createDebugAdapterDescriptor: () => {
+        const session: KmodlabDebugSession = new KmodlabDebugSession({
+          startWorker,
+          readFile: readModuleText,
+          // Only ask the worker for the memory map's state when a panel listens.
+          onStopped: () => {
+            if (listeners > 0) void session.debugStep().then((step) => step && stopped.fire(step));
+          },
+        });
+        return new vscode.DebugAdapterInlineImplementation(session);
+      },
+    }),
+  );
+  own(vscode.commands.registerCommand('kmodlab.debugModule', (uri?: vscode.Uri) => debugModule(uri)));
+  void vscode.commands.executeCommand('setContext', 'kmodlab.canDebug', true);
+  return { onDidStop };
+}
+
+/** The text of the module: the editor's (possibly unsaved) document if open, else the file. */
+function readModuleText(file: string): string | undefined {
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file || d.uri.toString() === file);
+  if (doc) return doc.getText();
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Fill in a launch configuration: the active C file, and the kmodlab.* settings it does not set. */
+function resolveConfiguration(config: vscode.DebugConfiguration): vscode.DebugConfiguration | undefined {
+  const doc = vscode.window.activeTextEditor?.document;
+  if (!config.type && !config.request && !config.name) {
+    if (!doc || doc.languageId !== 'c') return undefined;
+    config = { type: DEBUG_TYPE, request: 'launch', name: 'Debug Module', program: doc.uri.fsPath };
+  }
+  const args = config as vscode.DebugConfiguration & Partial<KmodlabLaunchArgs>;
+  args.program ||= doc?.uri.fsPath;
+  if (!args.program) {
+    void vscode.window.showErrorMessage('Kernel Module Lab: open a module (.c file) to debug it.');
+    return undefined;
+  }
+  const settings = runSettings((key) => vscode.workspace.getConfiguration('kmodlab').get(key));
+  args.kernelConfig ??= settings.config;
+  args.seed ??= settings.seed;
+  args.ramMiB ??= settings.ramBytes === undefined ? undefined : settings.ramBytes >> 20;
+  args.softLockupSeconds ??= settings.softLockupSeconds;
+  return args;
+}
+
+/** Debug Module: debug the module in the given (or active) editor; with no breakpoint in it, stop at entry. */
+async function debugModule(uri: vscode.Uri | undefined): Promise<boolean> {
+  const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+  if (!target) return false;
+  const hasBreakpoint = vscode.debug.breakpoints.some((b) => b.enabled && b instanceof vscode.SourceBreakpoint && b.location.uri.toString() === target.toString());
+  return vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(target), {
+    type: DEBUG_TYPE, request: 'launch', name: 'Debug Module', program: target.fsPath, stopOnEntry: !hasBreakpoint,
+  });
+}
