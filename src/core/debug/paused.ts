@@ -11,6 +11,7 @@ import type { StructType } from '../c/types';
 import { typeName } from '../c/types';
 import type { FrontEndResult } from '../frontend';
 import type { Booted } from '../kernel/boot';
+import type { MemorySnapshot } from '../kernel/mm/index';
 import type { Span } from '../source/source';
 import { spanLine } from '../source/source';
 import type { Frame } from '../vm/machine';
@@ -54,7 +55,7 @@ export interface MemoryRead {
 export interface DebugStep {
   readonly tick: number;
   readonly line: number | undefined;
-  readonly snapshot: ReturnType<Booted['snapshot']>;
+  readonly snapshot: MemorySnapshot;
   /** Addresses of the objects the current line touches (pointer locals it reads, their targets). */
   readonly highlight: string[];
 }
@@ -200,7 +201,7 @@ export class PausedState {
         if (m) highlight.add(hexAddr(m.addr));
       }
     }
-    return { tick: this.stop.tick, line: this.stop.span ? spanLine(this.stop.span) : undefined, snapshot: this.booted.snapshot(), highlight: [...highlight] };
+    return { tick: this.stop.tick, line: this.stop.span ? spanLine(this.stop.span) : undefined, snapshot: this.booted.mm.snapshot(), highlight: [...highlight] };
   }
 
   private info(c: Child): VariableInfo {
