@@ -9,8 +9,8 @@
 // a tick names one machine state, and going back is replaying a fresh boot up to an earlier tick
 // with no stops on the way. Invariants: ticks only grow within a run; a replay reaches the same
 // state at the same tick (memory edits made while paused are re-applied at their tick); output
-// (logpoints, kernel log lines) is only sent for ticks past the highest tick ever reached, so a
-// replay never repeats it.
+// (logpoints, kernel log lines) is only sent for ticks past the highest tick an earlier run
+// reached, so a replay never repeats it.
 
 import type { Stmt } from '../c/ast';
 import type { FrontEndInput, FrontEndResult } from '../frontend';
@@ -106,8 +106,10 @@ export class ModuleDebugger {
   stopOnEntry = false;
   /** Memory edits made while paused, re-applied at their tick on every replay. */
   private edits: { tick: number; addr: number; bytes: Uint8Array }[] = [];
-  /** The highest tick any run reached: output is only sent beyond it. */
+  /** The highest tick any run reached. */
   private reached = 0;
+  /** What earlier runs reached when this one started: a replay sends output only beyond it. */
+  private horizon = 0;
   /** Ticks of breakpoint hits in this run (for reverse continue), in order. */
   private hits: number[] = [];
   private hitCounts = new Map<number, number>();
@@ -169,13 +171,14 @@ export class ModuleDebugger {
     const booted = bootKernel(this.launch);
     this.booted = booted;
     this.tick = 0;
+    this.horizon = this.reached;
     this.hits = [];
     this.hitCounts = new Map();
     this.ringLen = 0;
     this.setDataBreakpoints(this.dataBreakpoints);
     const k = booted.kernel;
     booted.printk.subscribe((e) => {
-      if (e.kind === 'record' && this.tick > this.reached) host.output(`${e.record.text}\n`, 'stdout');
+      if (e.kind === 'record' && this.tick > this.horizon) host.output(`${e.record.text}\n`, 'stdout');
     });
     k.events.listen((e) => {
       if (e.kind !== 'finding') return;
@@ -300,7 +303,7 @@ export class ModuleDebugger {
       this.hitCounts.set(b.id, n);
       if (b.hitCondition && !hitMatches(b.hitCondition, n)) continue;
       if (b.logMessage !== undefined) {
-        if (tick > this.reached) host.output(`${this.interpolate(f, b.logMessage)}\n`, 'console');
+        if (tick > this.horizon) host.output(`${this.interpolate(f, b.logMessage)}\n`, 'console');
         continue;
       }
       ids.push(b.id);

@@ -103,6 +103,10 @@ describe('ui/debug adapter (DAP)', function () {
   }
 
   it('breaks in init_module, steps past the second list_add_tail and shows personList.list as two entries; step back shows one', async () => {
+    const kernelLog: string[] = [];
+    dc.on('output', (e: DebugProtocol.OutputEvent) => {
+      if (e.body.category === 'stdout') kernelLog.push(e.body.output);
+    });
     const first = lineOf(TEST_MEM, 'printk(KERN_INFO "initialize');
     const stop = await launchTo(TEST_MEM_PATH, [first]);
     assert.equal(stop.body.reason, 'breakpoint');
@@ -118,8 +122,13 @@ describe('ui/debug adapter (DAP)', function () {
     assert.match(two[0].value, /name="roman1", weight=130/);
     assert.match(two[1].value, /name="roman2", weight=260/);
 
+    // The kernel log reaches the debug console as printk prints it, once: the replay of step back repeats none.
+    const allocating = (l: string) => l.startsWith('allocate memory using kmalloc');
+    assert.equal(kernelLog.filter(allocating).length, 2);
     await step('stepBack');
     assert.equal((await topFrame()).line, afterSecondAdd - 1);
+    assert.equal(kernelLog.filter(allocating).length, 2);
+    assert.equal(kernelLog.filter((l) => l.startsWith('initialize kernel module: test_mem')).length, 1);
     const one = await personListEntries();
     assert.equal(one.length, 1);
     assert.match(one[0].value, /name="roman1"/);
