@@ -1,4 +1,4 @@
-// The `▶ Load Module`, `🐞 Debug Module` and `⏏ Unload Module` CodeLenses, above the init and exit functions that
+// The `▶ Load Module`, `Debug Module` and `⏏ Unload Module` CodeLenses, above the init and exit functions that
 // insmod and rmmod would call (module_init()/module_exit(), or init_module()/cleanup_module()).
 // Their positions come from the worker's parse of the document (StaticAnalysis facts), never
 // from a regular expression, so `static int __init my_init(void)` split over lines still works.
@@ -21,7 +21,7 @@ export class ModuleCodeLens extends Disposable implements vscode.CodeLensProvide
 
   constructor(
     private readonly analysis: StaticAnalysis,
-    /** Offer `🐞 Debug Module` beside Load (the desktop host, where the debugger runs). */
+    /** Offer `Debug Module` beside Load (the desktop host, where the debugger runs). */
     private readonly canDebug = false,
   ) {
     super();
@@ -43,7 +43,7 @@ export class ModuleCodeLens extends Disposable implements vscode.CodeLensProvide
     if (facts.init) {
       lenses.push(new vscode.CodeLens(toRange(facts.init, vscode.Range), { title: '▶ Load Module', command: 'kmodlab.loadModule', tooltip: 'insmod this module into the emulated kernel' }));
       if (this.canDebug) {
-        lenses.push(new vscode.CodeLens(toRange(facts.init, vscode.Range), { title: '🐞 Debug Module', command: 'kmodlab.debugModule', tooltip: 'insmod and rmmod this module step by step in the debugger' }));
+        lenses.push(new vscode.CodeLens(toRange(facts.init, vscode.Range), { title: '$(debug-alt) Debug Module', command: 'kmodlab.debugModule', tooltip: 'insmod and rmmod this module step by step in the debugger' }));
       }
     }
     if (facts.exit) {

@@ -1,7 +1,8 @@
 // Wires the `kmodlab` debugger into VS Code (desktop only: the debug worker blocks on
 // Atomics.wait, which a Node worker thread may do): the inline debug adapter, the launch
 // configuration defaults (F5 on a module with no launch.json debugs the active file with the
-// kmodlab.* settings), and the Debug Module command behind the CodeLens and the editor title.
+// kmodlab.* settings), the Debug Module command behind the CodeLens and the editor title, and the
+// C member chains (`p->list.next`) that debug hovers evaluate.
 //
 // The memory map follows the debugger through `DebugFollower.onDidStop`: after each stop it gets
 // the machine's snapshot at that step and the addresses the current line touches.
@@ -54,8 +55,30 @@ export function registerDebugger(context: vscode.ExtensionContext, startWorker: 
     }),
   );
   own(vscode.commands.registerCommand('kmodlab.debugModule', (uri?: vscode.Uri) => debugModule(uri)));
+  own(vscode.languages.registerEvaluatableExpressionProvider('c', { provideEvaluatableExpression: hoverExpression }));
   void vscode.commands.executeCommand('setContext', 'kmodlab.canDebug', true);
   return { onDidStop };
+}
+
+/** A member chain such as `aNewPerson->list.next` or `people[2].name`. */
+const MEMBER_CHAIN = /[A-Za-z_]\w*(?:\s*(?:\.|->)\s*[A-Za-z_]\w*|\[\s*\w+\s*\])*/g;
+
+/**
+ * What a debug hover evaluates: the member chain up to the hovered name, so hovering `name` in
+ * `aNewPerson->name` shows the field, and hovering `aNewPerson` the pointer.
+ */
+function hoverExpression(doc: vscode.TextDocument, pos: vscode.Position): vscode.EvaluatableExpression | undefined {
+  const word = doc.getWordRangeAtPosition(pos, /[A-Za-z_]\w*/);
+  if (!word) return undefined;
+  const line = doc.lineAt(pos.line).text;
+  for (const m of line.matchAll(MEMBER_CHAIN)) {
+    const start = m.index ?? 0;
+    if (start <= word.start.character && word.end.character <= start + m[0].length) {
+      const range = new vscode.Range(pos.line, start, pos.line, word.end.character);
+      return new vscode.EvaluatableExpression(range, doc.getText(range));
+    }
+  }
+  return new vscode.EvaluatableExpression(word);
 }
 
 /** The text of the module: the editor's (possibly unsaved) document if open, else the file. */
