@@ -54,7 +54,14 @@ export class KmodlabDebugSession extends DebugSession {
   /** Requests go one at a time: the shared buffer holds one. */
   private queue: Promise<unknown> = Promise.resolve();
   private breakpoints = new Map<string, SourceBreakpoint[]>();
+  private dataBreakpoints: DataBreakpoint[] = [];
   private breakOnReports = true;
+  /**
+   * Breakpoints or filters changed while the module ran: the worker is paused to take them and
+   * resumed at once, with no stop shown in the editor (unless the student pressed Pause too).
+   */
+  private settingsChanged = false;
+  private userPaused = false;
   private configured!: () => void;
   private readonly configurationDone = new Promise<void>((resolve) => (this.configured = resolve));
   private bpId = 1;
@@ -127,6 +134,15 @@ export class KmodlabDebugSession extends DebugSession {
     switch (m.type) {
       case 'stopped': {
         this.stopped = m.stop;
+        if (this.settingsChanged) {
+          this.settingsChanged = false;
+          const pushed = this.pushSettings();
+          if (m.stop.reason === 'pause' && !this.userPaused) {
+            void pushed.then(() => this.resume('continue'));
+            return;
+          }
+        }
+        this.userPaused = false;
         const e = new StoppedEvent(m.stop.reason, THREAD_ID, m.stop.exception?.message ?? m.stop.description) as DebugProtocol.StoppedEvent;
         e.body.hitBreakpointIds = [...m.stop.breakpointIds];
         if (m.stop.exception) e.body.text = m.stop.exception.report.join('\n');
@@ -200,6 +216,20 @@ export class KmodlabDebugSession extends DebugSession {
 
   // ---- breakpoints ---------------------------------------------------------------------------------
 
+  /** While the module runs, pause it so that it takes changed breakpoints before going on. */
+  private settingsChangedWhileRunning(): void {
+    if (!this.worker || this.stopped || !this.shared) return;
+    this.settingsChanged = true;
+    Atomics.store(new Int32Array(this.shared, 0, 4), CTL_PAUSE, 1);
+  }
+
+  /** Send every breakpoint and filter to the stopped worker. */
+  private async pushSettings(): Promise<void> {
+    await this.ask({ type: 'setBreakpoints', breakpoints: [...this.breakpoints.values()].flat() });
+    await this.ask({ type: 'setDataBreakpoints', breakpoints: this.dataBreakpoints });
+    await this.ask({ type: 'setBreakOnReports', on: this.breakOnReports });
+  }
+
   protected async setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): Promise<void> {
     const file = args.source.sourceReference ? (args.source.name ?? '') : undefined;
     const key = file ?? args.source.path ?? '';
@@ -207,6 +237,7 @@ export class KmodlabDebugSession extends DebugSession {
       id: this.bpId++, line: b.line, file, condition: b.condition || undefined, hitCondition: b.hitCondition || undefined, logMessage: b.logMessage,
     }));
     this.breakpoints.set(key, bps);
+    this.settingsChangedWhileRunning();
     const all = [...this.breakpoints.values()].flat();
     const lines = (await this.ask({ type: 'setBreakpoints', breakpoints: all })) ?? bps.map((b) => b.line);
     const offset = all.indexOf(bps[0]);
@@ -221,6 +252,7 @@ export class KmodlabDebugSession extends DebugSession {
 
   protected async setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): Promise<void> {
     this.breakOnReports = args.filters.includes(REPORTS_FILTER);
+    this.settingsChangedWhileRunning();
     await this.ask({ type: 'setBreakOnReports', on: this.breakOnReports });
     this.sendResponse(response);
   }
@@ -238,6 +270,8 @@ export class KmodlabDebugSession extends DebugSession {
       const [addr, size] = b.dataId.split(':').map(Number);
       return { id: 10_000 + i, addr, size };
     });
+    this.dataBreakpoints = bps;
+    this.settingsChangedWhileRunning();
     await this.ask({ type: 'setDataBreakpoints', breakpoints: bps });
     response.body = { breakpoints: bps.map((b) => ({ id: b.id, verified: true })) };
     this.sendResponse(response);
@@ -282,7 +316,10 @@ export class KmodlabDebugSession extends DebugSession {
   }
 
   protected pauseRequest(response: DebugProtocol.PauseResponse): void {
-    if (this.shared && !this.stopped) Atomics.store(new Int32Array(this.shared, 0, 4), CTL_PAUSE, 1);
+    if (this.shared && !this.stopped) {
+      this.userPaused = true;
+      Atomics.store(new Int32Array(this.shared, 0, 4), CTL_PAUSE, 1);
+    }
     this.sendResponse(response);
   }
 

@@ -207,4 +207,25 @@ describe('ui/debug adapter (DAP)', function () {
     const w = await dc.evaluateRequest({ expression: 'aNewPerson->weight', frameId: (await topFrame()).id });
     assert.equal(w.body.result, '260');
   });
+
+  it('pauses a module in an endless loop, and takes a breakpoint set while it runs', async () => {
+    const looping = TEST_MEM.replace('return 0;', 'int n = 0;\nwhile (1)\nn++;\nreturn 0;');
+    const file = path.join(dir, 'looping.c');
+    fs.writeFileSync(file, looping);
+    await launchTo(file, [lineOf(looping, 'printk(KERN_INFO "traversing')], { softLockupSeconds: 3600 });
+    // A breakpoint set while the loop runs: the endless loop reaches it.
+    const stopped = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    await dc.continueRequest({ threadId: 1 });
+    await dc.setBreakpointsRequest({ source: { path: file }, breakpoints: [{ line: lineOf(looping, 'n++;') }] });
+    const stop = await stopped;
+    assert.equal(stop.body.reason, 'breakpoint');
+    assert.equal((await topFrame()).line, lineOf(looping, 'n++;'));
+    // Pause stops wherever the loop is.
+    await dc.setBreakpointsRequest({ source: { path: file }, breakpoints: [] });
+    const paused = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    await dc.continueRequest({ threadId: 1 });
+    await dc.pauseRequest({ threadId: 1 });
+    assert.equal((await paused).body.reason, 'pause');
+    assert.ok([lineOf(looping, 'while (1)'), lineOf(looping, 'n++;')].includes((await topFrame()).line));
+  });
 });
