@@ -39,7 +39,9 @@ export type WireStackFrame = Omit<StackFrameInfo, 'span' | 'frameAddr'> & { read
 /** Sent with postMessage to start a session (the worker is idle until then). */
 export interface DebugStart {
   readonly type: 'start';
-  readonly launch: DebugLaunch;
+  readonly launch: Omit<DebugLaunch, 'readLocal'>;
+  /** The files the module's `#include "..."` lines name, by name (the worker reads no files). */
+  readonly locals: Readonly<Record<string, string>>;
   readonly stopOnEntry: boolean;
   readonly breakOnReports: boolean;
   readonly breakpoints: SourceBreakpoint[];

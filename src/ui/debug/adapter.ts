@@ -12,6 +12,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { DataBreakpoint, KernelConfigName, Resume, SourceBreakpoint } from '../../core/index';
 import type { DebugRequest, DebugStart, FromDebugWorker, PausedRequest, ReplyBodies, WireLocation, WireStop } from '../../protocol/debug';
 import { CTL_LEN, CTL_PAUSE, CTL_SEQ, DEBUG_DATA_OFFSET, DEBUG_SHARED_BYTES } from '../../protocol/debug';
+import type { ModuleSource } from '../../protocol/kernel';
 import type { WorkerLike } from '../kernelClient';
 
 /** The launch configuration's attributes (package.json `debuggers[].configurationAttributes`). */
@@ -36,7 +37,8 @@ export type DebugWorkerPort = WorkerLike<DebugStart, FromDebugWorker>;
 
 export interface AdapterHost {
   startWorker(): DebugWorkerPort;
-  readFile(path: string): string | undefined;
+  /** The module's text (unsaved edits included) and its local includes; undefined if unreadable. */
+  readModule(program: string): Promise<ModuleSource | undefined>;
   /** Called after each stop is reported (the memory map follows the debugger through it). */
   onStopped?(): void;
 }
@@ -102,10 +104,9 @@ export class KmodlabDebugSession extends DebugSession {
 
   protected async launchRequest(response: DebugProtocol.LaunchResponse, args: KmodlabLaunchArgs): Promise<void> {
     this.program = args.program;
-    const text = this.host.readFile(args.program);
-    if (text === undefined) return this.sendErrorResponse(response, 1, `Cannot read the module source ${args.program}`);
+    const source = await this.host.readModule(args.program);
+    if (source === undefined) return this.sendErrorResponse(response, 1, `Cannot read the module source ${args.program}`);
     await this.configurationDone;
-    const fileName = args.program.replace(/^.*[\\/]/, '');
     this.shared = new SharedArrayBuffer(DEBUG_SHARED_BYTES);
     const worker = this.host.startWorker();
     this.worker = worker;
@@ -117,8 +118,9 @@ export class KmodlabDebugSession extends DebugSession {
     });
     worker.post({
       type: 'start',
+      locals: source.locals,
       launch: {
-        fileName, text, params: args.params, unload: args.unload ?? true, stepIntoHeaders: args.stepIntoKernelHelpers ?? false,
+        fileName: source.fileName, text: source.text, params: args.params, unload: args.unload ?? true, stepIntoHeaders: args.stepIntoKernelHelpers ?? false,
         config: args.kernelConfig, seed: args.seed, ramBytes: args.ramMiB ? args.ramMiB << 20 : undefined,
         softLockupSeconds: args.softLockupSeconds,
       },

@@ -7,10 +7,10 @@
 // The memory map follows the debugger through `DebugFollower.onDidStop`: after each stop it gets
 // the machine's snapshot at that step and the addresses the current line touches.
 
-import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { DebugStep } from '../../core/index';
 import { runSettings } from '../settings';
+import { readModuleSource } from '../source';
 import type { DebugWorkerPort, KmodlabLaunchArgs } from './adapter';
 import { KmodlabDebugSession } from './adapter';
 
@@ -44,7 +44,13 @@ export function registerDebugger(context: vscode.ExtensionContext, startWorker: 
       createDebugAdapterDescriptor: () => {
         const session: KmodlabDebugSession = new KmodlabDebugSession({
           startWorker,
-          readFile: readModuleText,
+          readModule: async (program) => {
+            try {
+              return (await readModuleSource(await vscode.workspace.openTextDocument(vscode.Uri.file(program)))).source;
+            } catch {
+              return undefined;
+            }
+          },
           // Only ask the worker for the memory map's state when a panel listens.
           onStopped: () => {
             if (listeners > 0) void session.debugStep().then((step) => step && stopped.fire(step));
@@ -79,17 +85,6 @@ function hoverExpression(doc: vscode.TextDocument, pos: vscode.Position): vscode
     }
   }
   return new vscode.EvaluatableExpression(word);
-}
-
-/** The text of the module: the editor's (possibly unsaved) document if open, else the file. */
-function readModuleText(file: string): string | undefined {
-  const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file || d.uri.toString() === file);
-  if (doc) return doc.getText();
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
 }
 
 /** Fill in a launch configuration: the active C file, and the kmodlab.* settings it does not set. */

@@ -15,7 +15,7 @@ export function runDebugSession(msg: DebugStart, post: (m: FromDebugWorker) => v
   try {
     const ctl = new Int32Array(msg.shared, 0, 4);
     const data = new Uint8Array(msg.shared, DEBUG_DATA_OFFSET);
-    const dbg = new ModuleDebugger(msg.launch);
+    const dbg = new ModuleDebugger({ ...msg.launch, readLocal: (name) => msg.locals[name] });
     dbg.stopOnEntry = msg.stopOnEntry;
     dbg.breakOnReports = msg.breakOnReports;
     dbg.setBreakpoints(msg.breakpoints);

@@ -37,7 +37,7 @@ describe('ui/debug adapter (DAP)', function () {
     workerFile = path.join(dir, 'debugWorker.js');
     await esbuild.build({ entryPoints: [path.join(ROOT, 'src', 'ui', 'debugWorker.ts')], outfile: workerFile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'silent' });
     server = net.createServer((socket) => {
-      const session = new KmodlabDebugSession({ startWorker: () => nodeWorker<DebugStart, FromDebugWorker>(workerFile), readFile: (p) => (fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : undefined) });
+      const session = new KmodlabDebugSession({ startWorker: () => nodeWorker<DebugStart, FromDebugWorker>(workerFile), readModule: async (p) => (fs.existsSync(p) ? { fileName: path.basename(p), text: fs.readFileSync(p, 'utf8'), locals: {} } : undefined) });
       session.setRunAsServer(true);
       session.start(socket, socket);
     }).listen(0);
