@@ -24,6 +24,7 @@ import type { ToolResult } from '../kernel/insmod';
 import type { Span } from '../source/source';
 import { spanLine } from '../source/source';
 import type { Frame } from '../vm/machine';
+import { isStoppable } from '../vm/compile';
 import type { Diagnostic } from '../diag/diagnostic';
 import { PausedState } from './paused';
 
@@ -358,9 +359,7 @@ export class ModuleDebugger {
     const lines = new Set<number>();
     const visit = (s: Stmt | undefined): void => {
       if (!s) return;
-      if (s.k !== 'block' && s.k !== 'empty' && s.k !== 'label' && s.k !== 'case' && s.k !== 'default' && !(s.k === 'decl' && !s.v.init)) {
-        if (s.span.file === this.fe.file) lines.add(spanLine(s.span));
-      }
+      if (isStoppable(s) && s.span.file === this.fe.file) lines.add(spanLine(s.span));
       switch (s.k) {
         case 'block': s.stmts.forEach(visit); return;
         case 'if': visit(s.t); visit(s.f); return;

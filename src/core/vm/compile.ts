@@ -169,7 +169,7 @@ function converter(from: CType, to: CType): ((v: I64) => I64) | undefined {
  * Statements a debugger stops at: everything that does work. Blocks, empty statements and the
  * label/case wrappers are not, since the statement they wrap is.
  */
-function isStoppable(s: Stmt): boolean {
+export function isStoppable(s: Stmt): boolean {
   return s.k !== 'block' && s.k !== 'empty' && s.k !== 'label' && s.k !== 'case' && s.k !== 'default' && !(s.k === 'decl' && !s.v.init);
 }
 
