@@ -5,12 +5,13 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KernelSession } from '../../../src/ui/worker/session';
+import type { Request } from '../../../src/ui/kernelClient';
 import type { FromWorker, MemmapReply, ToWorker } from '../../../src/protocol/kernel';
 
 const TEST_MEM = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'examples', 'test_mem.c'), 'utf8');
 
 let nextId = 1;
-function ask(s: KernelSession, msg: Omit<ToWorker, 'id'>): FromWorker {
+function ask(s: KernelSession, msg: Request): FromWorker {
   return s.handle({ ...msg, id: nextId++ } as ToWorker);
 }
 
