@@ -159,6 +159,7 @@ function drawFrames(ctx: CanvasRenderingContext2D, snap: MemmapSnapshot, objects
     if (pg.pfn < 0) return; // the guard page: no frame behind it
     const c = cell(pg.pfn);
     ctx.strokeStyle = pg.mine ? colors.vmalloc : colors.other;
+    ctx.lineWidth = pg.mine ? 2 : 1;
     ctx.beginPath();
     ctx.moveTo(x + step / 2, 12);
     ctx.lineTo(c.x + CELL / 2, c.y);

@@ -41,7 +41,7 @@ export interface MemmapObject {
   readonly size: number;
   /** What holds it: `kmalloc-64`, `vmalloc 4 KiB + guard`, `module .data`. */
   readonly holder: string;
-  /** The allocator as called (`kmalloc`), with the GFP flags (`GFP_KERNEL`), when known. */
+  /** The allocator as called (`kmalloc`, empty for globals), with the GFP flags (`GFP_KERNEL`), when known. */
   readonly allocator: string;
   readonly flags: string;
   /** The C type its contents are decoded by (`struct Person`), or undefined for raw bytes. */
