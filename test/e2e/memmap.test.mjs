@@ -7,29 +7,17 @@
 // Run: npm run test:e2e, or after `npm run package`: node --test test/e2e/memmap.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { VSCode, PROJECT_ROOT, waitUntil } from './harness.mjs';
-
-const VSIX = path.join(PROJECT_ROOT, 'kmodlab.vsix');
-const EXAMPLE = path.join(PROJECT_ROOT, 'examples', 'test_mem.c');
+import { startOnExample, waitUntil } from './harness.mjs';
 
 let vsc;
-let workspace;
+let close;
 
 before(async () => {
-  await fs.access(VSIX).catch(() => {
-    throw new Error(`${VSIX} not found: run "npm run package" first`);
-  });
-  workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'kmodlab-memmap-'));
-  await fs.copyFile(EXAMPLE, path.join(workspace, 'test_mem.c'));
-  vsc = await VSCode.start({ name: 'kmodlab-memmap', vsix: VSIX, folder: workspace });
+  ({ vsc, close } = await startOnExample('kmodlab-memmap'));
 });
 
 after(async () => {
-  await vsc?.shutdown();
-  if (workspace) await fs.rm(workspace, { recursive: true, force: true });
+  await close?.();
 });
 
 /** What the Person cards show, in display order: [name, weight, gender, holder, family, pfns]. */

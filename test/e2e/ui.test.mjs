@@ -10,30 +10,17 @@
 /* global document */ // The page's DOM, inside waitForFunction callbacks.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { VSCode, PROJECT_ROOT } from './harness.mjs';
-
-const VSIX = path.join(PROJECT_ROOT, 'kmodlab.vsix');
-const EXAMPLE = path.join(PROJECT_ROOT, 'examples', 'test_mem.c');
+import { startOnExample } from './harness.mjs';
 
 let vsc;
-let workspace;
+let close;
 
 before(async () => {
-  await fs.access(VSIX).catch(() => {
-    throw new Error(`${VSIX} not found: run "npm run package" first`);
-  });
-  // Work on a copy: the test edits the module.
-  workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'kmodlab-e2e-'));
-  await fs.copyFile(EXAMPLE, path.join(workspace, 'test_mem.c'));
-  vsc = await VSCode.start({ name: 'kmodlab-ui', vsix: VSIX, folder: workspace });
+  ({ vsc, close } = await startOnExample('kmodlab-ui'));
 });
 
 after(async () => {
-  await vsc?.shutdown();
-  if (workspace) await fs.rm(workspace, { recursive: true, force: true });
+  await close?.();
 });
 
 /** Problem rows about an unchecked allocation (rule null-check, KM3002). */
