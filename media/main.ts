@@ -7,7 +7,7 @@
 // View state (step, tab, selection, scroll) is kept with `vscode.setState`, so it survives hiding
 // the panel and, with the extension's serializer, a window reload.
 
-import type { FromMemmapView, MemmapEvent, MemmapObject, MemmapSnapshot, MemmapTab, MemmapViewState, ToMemmapView } from '../src/protocol/memoryMap';
+import type { FromMemmapView, MemmapDelta, MemmapEvent, MemmapObject, MemmapSnapshot, MemmapTab, MemmapViewState, ToMemmapView } from '../src/protocol/memoryMap';
 import { append, h } from './dom';
 import { MemmapModel } from './model';
 import { ObjectsView } from './objects';
@@ -57,7 +57,7 @@ class MemoryMapApp {
 
   private onMessage(msg: ToMemmapView): void {
     if (msg.type === 'snapshot') this.showSnapshot(msg.snapshot);
-    else if (msg.type === 'delta') this.onDelta(msg.delta.from, () => this.model!.apply(msg.delta));
+    else if (msg.type === 'delta') this.onDelta(msg.delta);
   }
 
   private showSnapshot(snapshot: MemmapSnapshot | undefined): void {
@@ -74,16 +74,17 @@ class MemoryMapApp {
     this.renderStep();
   }
 
-  private onDelta(from: number, apply: () => boolean): void {
-    if (!this.model || from !== this.model.at || !apply()) return;
+  /** A delta arrived: apply it if it starts at the step shown (a newer snapshot may have replaced it), then ask for the queued step. */
+  private onDelta(delta: MemmapDelta): void {
+    if (!this.model) return;
     this.pending = undefined;
-    this.save({ at: this.model.at === this.model.snapshot.last ? undefined : this.model.at });
-    this.renderStep();
-    if (this.queued !== undefined) {
-      const next = this.queued;
-      this.queued = undefined;
-      this.requestStep(next);
+    if (this.model.apply(delta)) {
+      this.save({ at: this.model.at === this.model.snapshot.last ? undefined : this.model.at });
+      this.renderStep();
     }
+    const next = this.queued;
+    this.queued = undefined;
+    if (next !== undefined) this.requestStep(next);
   }
 
   // ---- layout ---------------------------------------------------------------------------------------

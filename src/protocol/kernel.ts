@@ -140,7 +140,8 @@ export interface SnapshotRequest {
 
 /**
  * The memory map of the kept machine (src/protocol/memoryMap.ts): the picture at step `at` (the
- * last step when omitted), or with `from` the delta from the picture at step `from` to it.
+ * last step when omitted), or with `from` the delta from the picture at step `from` to it. The
+ * first one also makes later Loads trace heap writes, for an exact history (see MemmapRecorder).
  */
 export interface MemmapRequest {
   readonly type: 'memmap';

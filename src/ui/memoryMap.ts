@@ -26,7 +26,7 @@ const MEMMAP_TIMEOUT_MS = 60_000;
 
 export class MemoryMapPanel extends Disposable {
   private panel: vscode.WebviewPanel | undefined;
-  /** The step the webview shows; undefined until it asked, or when it follows the last step. */
+  /** The webview follows the last step (false once the student stepped the timeline). */
   private followLast = true;
 
   constructor(
@@ -81,7 +81,9 @@ export class MemoryMapPanel extends Disposable {
       case 'step': {
         this.followLast = false;
         const reply = await this.ask({ type: 'memmap', from: msg.from, at: msg.to });
+        // No delta: the machine is gone (a failed Load); the webview starts over from a snapshot.
         if (reply?.delta) this.post({ type: 'delta', delta: reply.delta });
+        else await this.refresh();
         return;
       }
       case 'reveal':

@@ -5,13 +5,17 @@
 //
 // Contents history. The state at step S is memory right after event S (heap writes are not steps:
 // the writes made between two steps show at the second). An object's bytes (its first WINDOW
-// bytes) are copied when something may have changed them: a heap write (the VM's store hook,
-// `traceWrites`) marks the object it hits dirty, and at each step event the dirty objects are read
-// and, when their bytes differ from the last copy, a new version is kept, stamped with that step.
-// An object is read at its allocation; at its free (or, when vfree already unmapped it, its working
-// copy: the last version plus the stores since); once more at the next step, when the allocator's
-// poison is in; and every live object at each module state change, which also catches bytes that
-// kernel helpers (strcpy, memset) wrote into an object the module's own code never stores to.
+// bytes) are copied when something may have changed them, and a new version is kept, stamped with
+// the step, when they differ from the last copy. Objects are read:
+//  - at their allocation; at their free (or, when vfree already unmapped it, from the working copy:
+//    the last version plus the stores since); once more at the next step, when the poison is in;
+//  - at each step, when written since the last one. With `traceWrites` (the panel is open) the VM
+//    reports every store and exactly the objects hit are read. Without it, stores cost nothing and
+//    the objects read at each step are the module's globals and its WATCHED most recent live
+//    allocations, where a module's stores almost always go (a list_add writes the new node, the
+//    previous one and the head): an older object changed only later may show its change late;
+//  - all live objects at each module state change (end of init, rmmod), which also catches bytes
+//    kernel helpers (strcpy, memset) wrote into an object the module's code never stores to.
 //
 // Invariants: versions of an object are in increasing step order and no two are equal; the state
 // at step S is, per object, the last version stamped <= S. Reading memory never faults or reports
@@ -28,15 +32,16 @@ import type { LoadedModule } from '../kernel/module';
 import type { Span } from '../source/source';
 import type { I64 } from '../vm/value';
 import { allocationTypes, spanKey } from './allocTypes';
+import { PageIndex, contains } from './pageIndex';
 import type { AllocTypes } from './allocTypes';
 
 /** Bytes of each object kept per version (enough for the fields a card shows). */
 export const WINDOW = 512;
-/** Bytes of an object that pointers are resolved into (its first 64 pages). */
-const MAX_INDEXED = 64 * PAGE_SIZE;
 /** Steps and versions kept at most; past these the timeline is marked truncated. */
-const MAX_STEPS = 200_000;
-const MAX_VERSION_BYTES = 64 << 20;
+const MAX_STEPS = 50_000;
+/** Recent live allocations read at each step when heap writes are not traced. */
+const WATCHED = 8;
+const MAX_VERSION_BYTES = 32 << 20;
 
 export interface ContentVersion {
   /** The step from which these bytes hold. */
@@ -84,18 +89,28 @@ export class MemmapRecorder {
   private readonly dirty = new Set<TrackedObject>();
   /** Objects freed at the last step: read once more at the next, when the allocator's poison is in. */
   private readonly justFreed = new Set<TrackedObject>();
-  /** Objects by each 4 KiB virtual page they cover, for heap writes and pointers. */
-  private readonly byPage = new Map<number, TrackedObject[]>();
+  /** The live objects by page, for heap writes (an object leaves it once read after its free). */
+  private readonly live = new PageIndex<TrackedObject>();
   private readonly typesByUnit = new WeakMap<object, AllocTypes>();
   private lastStep = 0;
   private versionBytes = 0;
   private nextGlobalId = -1;
   private readonly stop: () => void;
 
-  /** Attach to `booted` before insmod; `traceWrites` makes the VM report heap writes of modules compiled from now on. */
-  constructor(readonly booted: Booted) {
+  /** Recent live allocations (newest last) and globals, read at each step without `traceWrites`. */
+  private readonly recent: TrackedObject[] = [];
+  private readonly globals: TrackedObject[] = [];
+
+  /**
+   * Attach to `booted` before insmod. With `traceWrites` the VM reports the heap writes of modules
+   * compiled from now on (exact, but each store then costs an event).
+   */
+  constructor(
+    readonly booted: Booted,
+    readonly traceWrites = false,
+  ) {
     const events = booted.kernel.events;
-    events.traceWrites = true;
+    if (traceWrites) events.traceWrites = true;
     this.stop = events.listen((e) => this.onEvent(e));
   }
 
@@ -109,21 +124,12 @@ export class MemmapRecorder {
     return this.lastStep;
   }
 
-  /**
-   * The object holding `addr` at `step` (by default the last): a live one rather than a freed one
-   * at the same place, the newest of several.
-   */
-  objectAt(addr: number, step = Infinity): TrackedObject | undefined {
+  /** The object holding `addr` now: a live one, else the most recently freed one. */
+  objectAt(addr: number): TrackedObject | undefined {
+    const live = this.live.find(addr);
+    if (live) return live;
     let best: TrackedObject | undefined;
-    let bestLive = false;
-    for (const o of this.byPage.get(pageOf(addr)) ?? []) {
-      if (o.allocSeq > step || addr < o.addr || addr >= o.addr + Math.max(1, o.size)) continue;
-      const live = o.freeSeq === undefined || o.freeSeq > step;
-      if (!best || (live && !bestLive) || (live === bestLive && o.allocSeq > best.allocSeq)) {
-        best = o;
-        bestLive = live;
-      }
-    }
+    for (const o of this.objects.values()) if (contains(o, addr) && (!best || o.allocSeq > best.allocSeq)) best = o;
     return best;
   }
 
@@ -133,7 +139,9 @@ export class MemmapRecorder {
       return;
     }
     if (this.steps.length >= MAX_STEPS) {
+      // The timeline is full: stop listening (the run goes on at full speed).
       this.truncated = true;
+      this.stop();
       return;
     }
     // The kernel announces a free after poisoning or unmapping the memory: the object's working
@@ -142,6 +150,7 @@ export class MemmapRecorder {
     if (freed && freed.freeSeq === undefined) this.keepWorkingCopy(freed, e.seq);
     // Module state changes are rare: read every live object then, whatever wrote to it.
     if (e.kind === 'module') for (const o of this.objects.values()) if (o.freeSeq === undefined) this.dirty.add(o);
+    if (!this.traceWrites) this.watchRecent();
     this.flush(e.seq);
     this.lastStep = e.seq;
     const step: StepEvent = { ...e };
@@ -173,9 +182,18 @@ export class MemmapRecorder {
     }
   }
 
+  /** Without traced writes: the globals and the recent live allocations may have changed. */
+  private watchRecent(): void {
+    for (const o of this.globals) this.dirty.add(o);
+    for (let i = this.recent.length - 1; i >= 0; i--) {
+      if (this.recent[i].freeSeq !== undefined) this.recent.splice(i, 1);
+      else this.dirty.add(this.recent[i]);
+    }
+  }
+
   private onWrite(addr: I64, size: number): void {
     if (typeof addr !== 'number') return;
-    for (const o of this.byPage.get(pageOf(addr)) ?? []) {
+    for (const o of this.live.near(addr)) {
       if (o.freeSeq !== undefined || addr >= o.addr + o.size || addr + size <= o.addr) continue;
       this.dirty.add(o);
       this.applyWrite(o, addr, size);
@@ -212,6 +230,8 @@ export class MemmapRecorder {
       versions: [], findings: [],
     };
     this.track(o);
+    this.recent.push(o);
+    if (this.recent.length > WATCHED) this.recent.shift();
     return o;
   }
 
@@ -225,23 +245,19 @@ export class MemmapRecorder {
     for (const [v, addr] of mod.globalAddrs) {
       if (!isDataGlobal(v) || typeof addr !== 'number') continue;
       const size = Math.max(1, sizeOf(v.type));
-      this.track({
+      this.globals.push(this.track({
         id: this.nextGlobalId--, family: 'global', addr, size, cache: undefined, gfp: undefined, type: v.type, name: v.name,
         module: mod.name, span: v.span, allocSeq: seq, freeSeq: undefined, freeSpan: undefined,
         pfns: [], versions: [], findings: [],
-      });
+      }));
     }
     for (const o of this.objects.values()) if (o.allocSeq === seq) this.capture(o, seq);
   }
 
-  private track(o: TrackedObject): void {
+  private track(o: TrackedObject): TrackedObject {
     this.objects.set(o.id, o);
-    const end = o.addr + Math.min(Math.max(1, o.size), MAX_INDEXED) - 1;
-    for (let p = pageOf(o.addr); p <= pageOf(end); p++) {
-      const list = this.byPage.get(p);
-      if (list) list.push(o);
-      else this.byPage.set(p, [o]);
-    }
+    this.live.add(o);
+    return o;
   }
 
   private typesOf(module: string): AllocTypes | undefined {
@@ -274,7 +290,11 @@ export class MemmapRecorder {
       if (o.freeSeq === undefined) this.capture(o, seq);
     }
     this.dirty.clear();
-    for (const o of this.justFreed) if (this.objectAt(o.addr) === o) this.capture(o, seq);
+    for (const o of this.justFreed) {
+      // Unless its memory was given to a new object of the module already.
+      if (!this.live.near(o.addr).some((n) => n !== o && contains(n, o.addr))) this.capture(o, seq);
+      this.live.remove(o);
+    }
     this.justFreed.clear();
   }
 
@@ -299,19 +319,17 @@ export class MemmapRecorder {
     this.versionBytes += bytes.length;
   }
 
-  /** The frames behind [addr, addr + size): from the allocation record (vmalloc and module pages), else the direct map. */
+  /** The frames behind [addr, addr + size): the direct map's, else from the allocation record (vmalloc and module pages). */
   private pfnsOf(addr: number, size: number): number[] {
+    const direct = directPfns(addr, size, this.booted.mm.mem.size);
+    if (direct.length) return direct;
     const info = this.booted.mm.lookup(addr);
     const base = typeof info?.addr === 'number' ? info.addr : addr;
-    if (!info?.pfns) return directPfns(addr, size, this.booted.mm.mem.size);
+    if (!info?.pfns) return [];
     const first = Math.floor((addr - base) / PAGE_SIZE);
     const last = Math.floor((addr + Math.max(1, size) - 1 - base) / PAGE_SIZE);
     return info.pfns.slice(first, last + 1);
   }
-}
-
-function pageOf(addr: number): number {
-  return Math.floor(addr / PAGE_SIZE);
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -19,6 +19,7 @@ import {
 } from '../kernel/mm/layout';
 import type { Span } from '../source/source';
 import { decodeObject } from './decode';
+import { PageIndex } from './pageIndex';
 import type { MemmapRecorder, StepEvent, TrackedObject } from './recorder';
 
 const REGIONS: readonly { name: MemmapRegionName; start: number; end: number }[] = [
@@ -33,7 +34,8 @@ export function memmapSnapshot(rec: MemmapRecorder, module: string, at?: number)
   const last = rec.settle();
   const step = at === undefined || at > last ? last : Math.max(0, at);
   const machine = rec.booted.mm.snapshot();
-  const objects = visibleObjects(rec, step).map((o) => objectAt(rec, o, step));
+  const index = stepIndex(rec, step);
+  const objects = visibleObjects(rec, step).map((o) => objectAt(rec, index, o, step));
   return {
     module,
     at: step,
@@ -61,6 +63,7 @@ export function memmapDelta(rec: MemmapRecorder, from: number, to: number): Memm
   const moduleGoneInRange = new Set([...rec.goneAt].filter(([, s]) => inRange(s)).map(([m]) => m));
   const objects: MemmapObject[] = [];
   const removed: number[] = [];
+  const index = stepIndex(rec, target);
   for (const o of rec.objects.values()) {
     if (o.allocSeq > target) {
       if (o.allocSeq <= from) removed.push(o.id);
@@ -68,7 +71,7 @@ export function memmapDelta(rec: MemmapRecorder, from: number, to: number): Memm
     }
     const changed =
       inRange(o.allocSeq) || inRange(o.freeSeq) || moduleGoneInRange.has(o.module) || o.versions.some((v) => inRange(v.seq)) || o.findings.some(inRange);
-    if (changed) objects.push(objectAt(rec, o, target));
+    if (changed) objects.push(objectAt(rec, index, o, target));
   }
   return { from, to: target, objects, removed };
 }
@@ -77,12 +80,30 @@ function visibleObjects(rec: MemmapRecorder, step: number): TrackedObject[] {
   return [...rec.objects.values()].filter((o) => o.allocSeq <= step);
 }
 
+const liveAt = (o: TrackedObject, step: number): boolean => o.freeSeq === undefined || o.freeSeq > step;
+
+/**
+ * The objects pointers can point into at `step`: those live then, and of the freed ones only the
+ * newest at each address (a dangling pointer shows the object last freed there).
+ */
+function stepIndex(rec: MemmapRecorder, step: number): PageIndex<TrackedObject> {
+  const index = new PageIndex<TrackedObject>();
+  const newestFreed = new Map<number, TrackedObject>();
+  for (const o of rec.objects.values()) {
+    if (o.allocSeq > step) continue;
+    if (liveAt(o, step)) index.add(o);
+    else if ((newestFreed.get(o.addr)?.allocSeq ?? -1) < o.allocSeq) newestFreed.set(o.addr, o);
+  }
+  for (const o of newestFreed.values()) index.add(o);
+  return index;
+}
+
 /** One object as it was at `step`. */
-function objectAt(rec: MemmapRecorder, o: TrackedObject, step: number): MemmapObject {
+function objectAt(rec: MemmapRecorder, index: PageIndex<TrackedObject>, o: TrackedObject, step: number): MemmapObject {
   const freed = o.freeSeq !== undefined && o.freeSeq <= step;
   const gone = rec.goneAt.get(o.module);
   const bytes = versionAt(o, step);
-  const fields = bytes ? decodeObject(bytes, o.type, (addr) => pointerTarget(rec, addr, step), freed) : [];
+  const fields = bytes ? decodeObject(bytes, o.type, (addr) => pointerTarget(index, addr, step), freed) : [];
   return {
     id: o.id,
     family: o.family,
@@ -118,9 +139,9 @@ function versionAt(o: TrackedObject, step: number): Uint8Array | undefined {
   return lo > 0 ? v[lo - 1].bytes : undefined;
 }
 
-/** The object `addr` points into at `step`, the offset and the member there. */
-function pointerTarget(rec: MemmapRecorder, addr: number, step: number): MemmapField['target'] | undefined {
-  const o = rec.objectAt(addr, step);
+/** The object `addr` points into at `step` (a live one before a freed one), the offset and the member there. */
+function pointerTarget(index: PageIndex<TrackedObject>, addr: number, step: number): MemmapField['target'] | undefined {
+  const o = index.find(addr, (a, b) => liveAt(a, step) && !liveAt(b, step));
   if (!o) return undefined;
   const offset = addr - o.addr;
   const field = o.type ? memberPath(o.type, offset) : undefined;

@@ -40,6 +40,11 @@ export class KernelSession {
    * and the memory map's recorder, attached from boot so the map can step back through the run.
    */
   private machine: { booted: Booted; module: string; logSent: number; findingsSent: number; recorder: MemmapRecorder } | undefined;
+  /**
+   * Once the memory map has been asked for, the recorder of later Loads traces every heap write
+   * (exact contents at every step, at a cost per store); before, it watches recent objects only.
+   */
+  private traceWrites = false;
 
   handle(msg: ToWorker): FromWorker {
     try {
@@ -71,7 +76,7 @@ export class KernelSession {
     const buildErrors = fe.diagnostics.filter((d) => d.severity === 'error');
     if (buildErrors.length) return this.failedBuild(req.id, op, fe, buildErrors);
     const booted = bootKernel(kernelOptions(req.settings));
-    this.machine = { booted, module: fe.moduleName, logSent: 0, findingsSent: 0, recorder: new MemmapRecorder(booted) };
+    this.machine = { booted, module: fe.moduleName, logSent: 0, findingsSent: 0, recorder: new MemmapRecorder(booted, this.traceWrites) };
     const unsupportedBefore = booted.kernel.unsupported.length;
     const ins = insmod(booted.kernel, fe, req.params ?? '');
     const tools = [{ tool: 'insmod' as const, status: ins.status, stderr: ins.stderr }];
@@ -115,6 +120,7 @@ export class KernelSession {
   }
 
   private memmap(req: MemmapRequest): MemmapReply {
+    this.traceWrites = true;
     const m = this.machine;
     if (!m) return { type: 'memmap', inReplyTo: req.id };
     if (req.from !== undefined) return { type: 'memmap', inReplyTo: req.id, delta: memmapDelta(m.recorder, req.from, req.at ?? Infinity) };

@@ -11,12 +11,12 @@ import type { MemmapObject, MemmapSnapshot } from '../../../src/protocol/memoryM
 
 const TEST_MEM = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'examples', 'test_mem.c'), 'utf8');
 
-/** Boot, attach a recorder, insmod `text` (and rmmod it with `unload`). */
-function run(text: string, { unload = false, config = 'full' as const } = {}) {
+/** Boot, attach a recorder (tracing heap writes or not), insmod `text` (and rmmod it with `unload`). */
+function run(text: string, { unload = false, config = 'full' as const, traceWrites = false } = {}) {
   const fe = frontEnd({ fileName: 'm.c', text, readLocal: () => undefined }, kernelHeaders());
   assert.deepEqual(fe.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
   const booted = bootKernel({ config });
-  const rec = new MemmapRecorder(booted);
+  const rec = new MemmapRecorder(booted, traceWrites);
   assert.equal(insmod(booted.kernel, fe, '').status, 0);
   if (unload) assert.equal(rmmod(booted.kernel, fe.moduleName).status, 0);
   return { rec, module: fe.moduleName };
@@ -114,7 +114,7 @@ describe('memmap/snapshot', function () {
   });
 
   it('marks freed objects and their poison after rmmod: LIST_POISON at the free, then POISON_FREE in kfree’d ones', () => {
-    const { rec, module } = run(TEST_MEM, { unload: true });
+    const { rec, module } = run(TEST_MEM, { unload: true, traceWrites: true });
     const s = memmapSnapshot(rec, module);
     assert.equal(s.unloaded, true);
     const ps = persons(s);
@@ -129,13 +129,29 @@ describe('memmap/snapshot', function () {
     assert.equal(field(atFree, 'name')?.value, '"roman1"');
     assert.equal(field(kfreed, 'name')?.poison, 'POISON_FREE');
     assert.equal(field(kfreed, 'gender')?.poison, 'POISON_FREE');
-    // vfree() unmaps the pages: the last bytes seen are those after list_del().
+    // vfree() unmaps the pages: the last bytes seen are those after list_del() (traced stores).
     const vfreed = ps[2];
     assert.equal(field(vfreed, 'name')?.value, '"roman3"');
     assert.deepEqual(listPoison(vfreed), ['LIST_POISON1', 'LIST_POISON2']);
     // The step before a free still shows the object live.
     const vfree = s.events.find((e) => e.kind === 'free' && e.objectId === vfreed.id)!;
     assert.equal(memmapSnapshot(rec, module, vfree.seq - 1).objects.find((o) => o.id === vfreed.id)!.state, 'live');
+  });
+
+  it('without traced heap writes, test_mem.c shows the same memory at every step (but the vfree’d node’s last stores)', () => {
+    const light = run(TEST_MEM, { unload: true });
+    const traced = run(TEST_MEM, { unload: true, traceWrites: true });
+    const lightEvents = memmapSnapshot(light.rec, light.module).events;
+    const tracedEvents = memmapSnapshot(traced.rec, traced.module).events;
+    // Traced stores take event numbers too: compare the steps by position.
+    assert.deepEqual(lightEvents.map((e) => e.label), tracedEvents.map((e) => e.label));
+    const vfreeAt = lightEvents.findIndex((e) => e.label.startsWith('vfree('));
+    const vfreed = lightEvents[vfreeAt].objectId;
+    lightEvents.forEach((e, i) => {
+      const objects = (r: typeof light, seq: number) =>
+        memmapSnapshot(r.rec, r.module, seq).objects.filter((o) => !(o.id === vfreed && i >= vfreeAt)).map(({ allocSeq: _a, freeSeq: _f, findings: _g, ...o }) => o);
+      assert.deepEqual(objects(light, e.seq), objects(traced, tracedEvents[i].seq), `at step ${i}: ${e.label}`);
+    });
   });
 
   it('shows objects still allocated after rmmod as leaks, with the finding on the object', () => {
