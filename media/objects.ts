@@ -152,6 +152,9 @@ export class ObjectsView {
           }),
         ),
     );
+    el.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter' && ev.target === el) this.actions.select(o.id);
+    });
     el.style.top = `${this.tops[i]}px`;
     el.style.height = `${this.heights[i]}px`;
     el.style.left = `${GUTTER}px`;

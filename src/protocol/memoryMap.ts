@@ -118,7 +118,7 @@ export interface MemmapSnapshot {
   readonly last: number;
   /** True when the module is gone (rmmod ran): live objects are then leaks. */
   readonly unloaded: boolean;
-  /** Events dropped from the front of the log (it is capped), or not recorded before the panel asked. */
+  /** The run had more steps than the recorder keeps: it stopped, and later steps are missing. */
   readonly truncated: boolean;
   readonly events: readonly MemmapEvent[];
   readonly objects: readonly MemmapObject[];

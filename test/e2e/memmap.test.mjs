@@ -5,6 +5,7 @@
 // allocation shows two cards and highlights the source line. Screenshots go to test-results/.
 //
 // Run: npm run test:e2e, or after `npm run package`: node --test test/e2e/memmap.test.mjs
+/* global getComputedStyle, document */ // The webview's DOM, inside evaluate callbacks.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startOnExample, waitUntil } from './harness.mjs';
@@ -146,5 +147,14 @@ test('the memory map of test_mem.c', { timeout: 240000 }, async (t) => {
     await frame.locator('#timeline-label .event-label', { hasText: label }).waitFor();
     assert.equal((await personCards(frame)).filter((c) => c[4] !== 'global').length, 2);
     await vsc.screenshot('memmap-07-shown-again');
+  });
+
+  await step('follows the editor theme (its colors are the theme variables)', async () => {
+    const card = frame.locator('.card').first();
+    const colors = () => card.evaluate((el) => [getComputedStyle(el).backgroundColor, getComputedStyle(document.body).color]);
+    const before = await colors();
+    await vsc.runCommand('Preferences: Toggle between Light/Dark Themes');
+    await waitUntil(async () => JSON.stringify(await colors()) !== JSON.stringify(before), { message: 'the card colors to change with the theme' });
+    await vsc.screenshot('memmap-08-other-theme');
   });
 });
