@@ -12,15 +12,26 @@
 //     a delta and re-render. Skipped when test/e2e's node_modules or Chromium are missing.
 //
 //   npx tsx bench/memmap.ts [--runs N] [--write]     --write rewrites the tables in bench/MEMMAP.md
+//
+// The core is timed from an esbuild bundle (as the kernel worker runs it), not through tsx.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
-import { bootKernel, frontEnd, insmod, kernelHeaders, rmmod } from '../src/core/index';
-import { MemmapRecorder, memmapDelta, memmapSnapshot } from '../src/core/memmap/index';
+import type * as Core from '../src/core/index';
+import type * as Memmap from '../src/core/memmap/index';
 import type { MemmapDelta, MemmapSnapshot } from '../src/protocol/memoryMap';
 
 const ROOT = path.join(__dirname, '..');
+
+// Timed from an esbuild bundle of the core, as the extension's worker runs it (and bench/run.mjs).
+const esbuild = require('esbuild') as typeof import('esbuild');
+const CORE_BUNDLE = path.join(ROOT, 'bench', '.cache', 'memmap-core.cjs');
+esbuild.buildSync({
+  stdin: { contents: "export * from './src/core/index'; export * from './src/core/memmap/index';", resolveDir: ROOT, loader: 'ts' },
+  bundle: true, platform: 'node', format: 'cjs', outfile: CORE_BUNDLE, logLevel: 'error',
+});
+const { bootKernel, frontEnd, insmod, kernelHeaders, rmmod, MemmapRecorder, memmapDelta, memmapSnapshot } = require(CORE_BUNDLE) as typeof Core & typeof Memmap;
 const args = process.argv.slice(2);
 const RUNS = Number(args[args.indexOf('--runs') + 1] || 3) || 3;
 const SIZES = [100, 1_000, 10_000];
@@ -145,7 +156,6 @@ async function renderTimes(built: Built[]): Promise<string[]> {
   } catch {
     return ['(render not measured: run test/e2e/setup.sh for playwright-core and Chromium)'];
   }
-  const esbuild = require('esbuild') as typeof import('esbuild');
   const bundle = esbuild.buildSync({ entryPoints: [path.join(ROOT, 'media', 'main.ts')], bundle: true, write: false, format: 'iife', minify: true, outdir: 'out' });
   const js = bundle.outputFiles.find((f) => f.path.endsWith('.js'))!.text;
   const css = bundle.outputFiles.find((f) => f.path.endsWith('.css'))!.text;

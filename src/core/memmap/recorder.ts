@@ -20,7 +20,7 @@
 // Invariants: versions of an object are in increasing step order and no two are equal; the state
 // at step S is, per object, the last version stamped <= S. Reading memory never faults or reports
 // (peekBytes). With no recorder attached nothing is recorded: the only cost of the feature is then
-// the event log's one boolean test.
+// the event log's one boolean test. A recorder that reaches MAX_STEPS stops listening.
 
 import type { Var } from '../c/ast';
 import type { CType } from '../c/types';
@@ -37,11 +37,11 @@ import type { AllocTypes } from './allocTypes';
 
 /** Bytes of each object kept per version (enough for the fields a card shows). */
 export const WINDOW = 512;
-/** Steps and versions kept at most; past these the timeline is marked truncated. */
+/** Steps, and bytes of versions, kept at most; past these the timeline is marked truncated. */
 const MAX_STEPS = 50_000;
+const MAX_VERSION_BYTES = 32 << 20;
 /** Recent live allocations read at each step when heap writes are not traced. */
 const WATCHED = 8;
-const MAX_VERSION_BYTES = 32 << 20;
 
 export interface ContentVersion {
   /** The step from which these bytes hold. */
@@ -67,8 +67,8 @@ export interface TrackedObject {
   readonly allocSeq: number;
   freeSeq: number | undefined;
   freeSpan: Span | undefined;
-  /** Page frames behind it, in virtual order (read once: they do not move). */
-  readonly pfns: number[];
+  /** Page frames behind it, in virtual order: read when first captured (they do not move), undefined before. */
+  pfns: number[] | undefined;
   readonly versions: ContentVersion[];
   /** Finding steps about this object. */
   readonly findings: number[];
@@ -112,10 +112,6 @@ export class MemmapRecorder {
     const events = booted.kernel.events;
     if (traceWrites) events.traceWrites = true;
     this.stop = events.listen((e) => this.onEvent(e));
-  }
-
-  detach(): void {
-    this.stop();
   }
 
   /** The last step of the run, after reading every object that changed since it (shown at that step). */
@@ -226,7 +222,7 @@ export class MemmapRecorder {
       id: e.id, family: e.family, addr: e.addr, size: e.size, cache: e.cache, gfp: e.gfp, module,
       type: e.span ? this.typesOf(module)?.get(spanKey(e.span)) : undefined,
       span: e.span, allocSeq: e.seq, freeSeq: undefined, freeSpan: undefined,
-      pfns: [],
+      pfns: undefined,
       versions: [], findings: [],
     };
     this.track(o);
@@ -248,7 +244,7 @@ export class MemmapRecorder {
       this.globals.push(this.track({
         id: this.nextGlobalId--, family: 'global', addr, size, cache: undefined, gfp: undefined, type: v.type, name: v.name,
         module: mod.name, span: v.span, allocSeq: seq, freeSeq: undefined, freeSpan: undefined,
-        pfns: [], versions: [], findings: [],
+        pfns: undefined, versions: [], findings: [],
       }));
     }
     for (const o of this.objects.values()) if (o.allocSeq === seq) this.capture(o, seq);
@@ -306,7 +302,8 @@ export class MemmapRecorder {
     }
     const bytes = this.booted.mm.mem.peekBytes(o.addr, Math.min(o.size, WINDOW)) ?? o.working;
     o.working = undefined;
-    if (o.pfns.length === 0) o.pfns.push(...this.pfnsOf(o.addr, o.size));
+    // A vmalloc area gets its pages only after the allocation event: read again at a later step.
+    if (o.pfns === undefined || (o.pfns.length === 0 && seq > o.allocSeq)) o.pfns = this.pfnsOf(o.addr, o.size);
     if (bytes) this.keep(o, bytes, seq);
   }
 

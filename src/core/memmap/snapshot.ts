@@ -115,7 +115,7 @@ function objectAt(rec: MemmapRecorder, index: PageIndex<TrackedObject>, o: Track
     ...(o.type ? { type: typeName(o.type) } : {}),
     ...(o.name ? { name: o.name } : {}),
     region: regionOf(o.addr),
-    pfns: [...o.pfns],
+    pfns: [...(o.pfns ?? [])],
     state: freed ? 'freed' : gone !== undefined && gone <= step && o.family !== 'global' ? 'leaked' : 'live',
     ...(o.span ? { site: wireRange(o.span) } : {}),
     ...(freed && o.freeSpan ? { freeSite: wireRange(o.freeSpan) } : {}),
@@ -167,7 +167,7 @@ function holderOf(o: TrackedObject): string {
     case 'vmalloc':
       return `vmalloc ${formatKiB(Math.ceil(o.size / PAGE_SIZE) * PAGE_SIZE)} + guard`;
     case 'pages':
-      return `pages ${formatKiB(o.pfns.length * PAGE_SIZE)}`;
+      return `pages ${formatKiB((o.pfns?.length ?? 0) * PAGE_SIZE)}`;
     case 'global':
       return `${o.module} .data`;
     default:
