@@ -300,10 +300,18 @@ export class MemmapRecorder {
       this.truncated = true;
       return;
     }
-    const bytes = this.booted.mm.mem.peekBytes(o.addr, Math.min(o.size, WINDOW)) ?? o.working;
-    o.working = undefined;
     // A vmalloc area gets its pages only after the allocation event: read again at a later step.
     if (o.pfns === undefined || (o.pfns.length === 0 && seq > o.allocSeq)) o.pfns = this.pfnsOf(o.addr, o.size);
+    const mem = this.booted.mm.mem;
+    const n = Math.min(o.size, WINDOW);
+    // Most objects are in the direct map: compare them in place, and copy only what changed.
+    const off = o.addr - PAGE_OFFSET;
+    const inPlace = off >= 0 && off + n <= mem.size ? mem.bytes.subarray(off, off + n) : undefined;
+    const last = o.versions.at(-1);
+    const working = o.working;
+    o.working = undefined;
+    if (inPlace && last && sameBytes(last.bytes, inPlace)) return;
+    const bytes = inPlace ? inPlace.slice() : (mem.peekBytes(o.addr, n) ?? working);
     if (bytes) this.keep(o, bytes, seq);
   }
 
