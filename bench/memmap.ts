@@ -12,6 +12,7 @@
 //     a delta and re-render. Skipped when test/e2e's node_modules or Chromium are missing.
 //
 //   npx tsx bench/memmap.ts [--runs N] [--write]     --write rewrites the tables in bench/MEMMAP.md
+//   npx tsx bench/memmap.ts --render-only            snapshot build and render only
 //
 // The core is timed from an esbuild bundle (as the kernel worker runs it), not through tsx.
 
@@ -153,8 +154,8 @@ async function renderTimes(built: Built[]): Promise<string[]> {
   let chromium: typeof import('playwright-core').chromium;
   try {
     chromium = e2eRequire('playwright-core').chromium;
-  } catch {
-    return ['(render not measured: run test/e2e/setup.sh for playwright-core and Chromium)'];
+  } catch (e) {
+    return [`(render not measured: run test/e2e/setup.sh for playwright-core and Chromium: ${String(e).split('\n')[0]})`];
   }
   const bundle = esbuild.buildSync({ entryPoints: [path.join(ROOT, 'media', 'main.ts')], bundle: true, write: false, format: 'iife', minify: true, outdir: 'out' });
   const js = bundle.outputFiles.find((f) => f.path.endsWith('.js'))!.text;
@@ -202,6 +203,10 @@ async function renderTimes(built: Built[]): Promise<string[]> {
 }
 
 async function main(): Promise<void> {
+  if (args.includes('--render-only')) {
+    console.log((await renderTimes(snapshotBuild().built)).join('\n'));
+    return;
+  }
   const cost = recordingCost();
   const { table: snap, built } = snapshotBuild();
   const render = await renderTimes(built);

@@ -50,7 +50,8 @@ export class MemoryMapPanel extends Disposable {
       this.panel.reveal(undefined, true);
       return;
     }
-    const panel = vscode.window.createWebviewPanel(MEMORY_MAP_VIEW_TYPE, MEMORY_MAP_TITLE, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, this.options());
+    // The new panel takes the focus, so a keyboard user lands in it.
+    const panel = vscode.window.createWebviewPanel(MEMORY_MAP_VIEW_TYPE, MEMORY_MAP_TITLE, vscode.ViewColumn.Beside, this.options());
     this.adopt(panel);
   }
 
