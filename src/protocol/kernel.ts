@@ -7,6 +7,7 @@
 // matching `type` and `inReplyTo` (or an `internal-error` reply), in order. No vscode, no DOM.
 
 import type { KernelExport } from '../core/kernel/exports/types';
+import type { MemmapDelta, MemmapSnapshot } from './memoryMap';
 
 /** A 1-based position, as `SourceFile.position` returns it (column counts UTF-16 code units). */
 export interface WirePosition {
@@ -137,6 +138,18 @@ export interface SnapshotRequest {
   readonly id: number;
 }
 
+/**
+ * The memory map of the kept machine (src/protocol/memoryMap.ts): the picture at step `at` (the
+ * last step when omitted), or with `from` the delta from the picture at step `from` to it. The
+ * first one also makes later Loads trace heap writes, for an exact history (see MemmapRecorder).
+ */
+export interface MemmapRequest {
+  readonly type: 'memmap';
+  readonly id: number;
+  readonly at?: number;
+  readonly from?: number;
+}
+
 /** Front end (and, with `analyze`, the static analyzer) on one version of a document. */
 export interface AnalyzeRequest {
   readonly type: 'analyze';
@@ -154,7 +167,7 @@ export interface ApiTableRequest {
   readonly id: number;
 }
 
-export type ToWorker = LoadRequest | UnloadRequest | ReloadRequest | SnapshotRequest | AnalyzeRequest | ApiTableRequest;
+export type ToWorker = LoadRequest | UnloadRequest | ReloadRequest | SnapshotRequest | MemmapRequest | AnalyzeRequest | ApiTableRequest;
 
 // ---- worker → extension ---------------------------------------------------------------------
 
@@ -185,6 +198,14 @@ export interface SnapshotReply {
   readonly snapshot: unknown;
 }
 
+/** Exactly one of `snapshot` and `delta` when a machine is kept (the delta when `from` was asked), neither otherwise. */
+export interface MemmapReply {
+  readonly type: 'memmap';
+  readonly inReplyTo: number;
+  readonly snapshot?: MemmapSnapshot;
+  readonly delta?: MemmapDelta;
+}
+
 export interface AnalyzeReply {
   readonly type: 'analyze';
   readonly inReplyTo: number;
@@ -210,7 +231,7 @@ export interface InternalErrorReply {
   readonly message: string;
 }
 
-export type FromWorker = KernelReply | SnapshotReply | AnalyzeReply | ApiTableReply | InternalErrorReply;
+export type FromWorker = KernelReply | SnapshotReply | MemmapReply | AnalyzeReply | ApiTableReply | InternalErrorReply;
 
 /** The reply type for each request type. */
 export interface ReplyFor {
@@ -218,6 +239,7 @@ export interface ReplyFor {
   unload: KernelReply;
   reload: KernelReply;
   snapshot: SnapshotReply;
+  memmap: MemmapReply;
   analyze: AnalyzeReply;
   'api-table': ApiTableReply;
 }

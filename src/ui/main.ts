@@ -52,7 +52,7 @@ const COMMANDS: Record<string, (lab: Lab, ...args: unknown[]) => unknown> = {
   loadModule: (lab, uri) => lab.runner.load(uri as vscode.Uri | undefined),
   unloadModule: (lab) => lab.runner.unload(),
   reloadModule: (lab, uri) => lab.runner.reload(uri as vscode.Uri | undefined),
-  showMemoryMap: async (lab) => lab.memoryMap.show(await lab.runner.snapshot()),
+  showMemoryMap: (lab) => lab.memoryMap.show(),
   showKernelLog: (lab) => lab.log.show(false),
   openExample: (lab) => openExample(lab.context.extensionUri),
 };
@@ -72,7 +72,7 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
     const analysis = own(new StaticAnalysis(analysisWorker, diagnostics, readModuleSource));
     const status = own(new ModuleStatus());
     const runner = own(new ModuleRunner(kernel, log, diagnostics, status, analysis, readModuleSource));
-    const memoryMap = own(new MemoryMapPanel());
+    const memoryMap = own(new MemoryMapPanel(context.extensionUri, kernel, runner.onDidRun));
     const debug = platform.registerDebugger?.(context);
     const codeLens = own(new ModuleCodeLens(analysis, debug !== undefined));
     const hovers = own(new KernelHovers(analysisWorker, analysis, diagnostics));

@@ -28,6 +28,9 @@ export class ModuleRunner extends Disposable {
   private loaded: { files: ModuleFiles; version: number; doc: vscode.TextDocument } | undefined;
   /** Bumped by every Load: an older Load still reading its source gives up. */
   private generation = 0;
+  private readonly didRun = this.register(new vscode.EventEmitter<void>());
+  /** Fires after each Load, Unload and Reload reply is shown (the kept machine changed). */
+  readonly onDidRun = this.didRun.event;
 
   constructor(
     private readonly client: KernelClient,
@@ -75,16 +78,6 @@ export class ModuleRunner extends Disposable {
     await this.run(() => this.client.request({ type: 'reload', source: read.source, settings: settings() }, KERNEL_TIMEOUT_MS), files, doc, doc.version);
   }
 
-  /** The memory snapshot of the kept machine (undefined when none). */
-  async snapshot(): Promise<unknown> {
-    try {
-      return (await this.client.request({ type: 'snapshot' }, KERNEL_TIMEOUT_MS)).snapshot;
-    } catch (e) {
-      if (!(e instanceof Cancelled)) void vscode.window.showErrorMessage(`Kernel Module Lab: ${errorText(e)}`);
-      return undefined;
-    }
-  }
-
   private async run(send: () => Promise<KernelReply>, files: ModuleFiles, doc: vscode.TextDocument, version: number): Promise<void> {
     let reply: KernelReply;
     try {
@@ -97,6 +90,7 @@ export class ModuleRunner extends Disposable {
       return;
     }
     this.show(reply, files, doc, version);
+    this.didRun.fire();
   }
 
   private show(reply: KernelReply, files: ModuleFiles, doc: vscode.TextDocument, version: number): void {

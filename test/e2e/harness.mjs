@@ -549,6 +549,25 @@ export class VSCode {
 }
 
 /**
+ * Starts VS Code with the packaged kmodlab.vsix on a temporary folder holding a copy of
+ * examples/test_mem.c (tests may edit it). `close()` shuts VS Code down and removes the folder.
+ */
+export async function startOnExample(name) {
+  const vsix = path.join(PROJECT_ROOT, 'kmodlab.vsix');
+  await fsp.access(vsix).catch(() => {
+    throw new Error(`${vsix} not found: run "npm run package" first`);
+  });
+  const folder = await fsp.mkdtemp(path.join(os.tmpdir(), `${name}-`));
+  await fsp.copyFile(path.join(PROJECT_ROOT, 'examples', 'test_mem.c'), path.join(folder, 'test_mem.c'));
+  const vsc = await VSCode.start({ name, vsix, folder });
+  const close = async () => {
+    await vsc.shutdown();
+    await fsp.rm(folder, { recursive: true, force: true });
+  };
+  return { vsc, close };
+}
+
+/**
  * Runs the mocha suite at `extensionTestsPath` inside the extension host of a
  * fresh code-server, like @vscode/test-electron does with a desktop VS Code.
  * The extension is loaded from `extensionDevelopmentPath` (no .vsix needed).

@@ -10,12 +10,15 @@
 
 import { CODES, KERNEL_EXPORTS, bootKernel, frontEnd, insmod, kernelHeaders, rmmod } from '../../core/index';
 import type { Booted, Diagnostic, FrontEndResult, RuntimeFinding } from '../../core/index';
+import { MemmapRecorder, memmapDelta, memmapSnapshot } from '../../core/memmap/index';
 import type {
   AnalyzeReply,
   ApiTableReply,
   FromWorker,
   KernelReply,
   LoadRequest,
+  MemmapReply,
+  MemmapRequest,
   ModuleSource,
   ModuleState,
   ReloadRequest,
@@ -32,8 +35,16 @@ import { allocationSizes, entryRanges, toWireRange } from './facts';
 const BUG_TAINTS = ['B', 'D', 'W', 'L'];
 
 export class KernelSession {
-  /** The machine kept from the last Load, with how much of its log and findings was sent already. */
-  private machine: { booted: Booted; module: string; logSent: number; findingsSent: number } | undefined;
+  /**
+   * The machine kept from the last Load, with how much of its log and findings was sent already,
+   * and the memory map's recorder, attached from boot so the map can step back through the run.
+   */
+  private machine: { booted: Booted; module: string; logSent: number; findingsSent: number; recorder: MemmapRecorder } | undefined;
+  /**
+   * Once the memory map has been asked for, the recorder of later Loads traces every heap write
+   * (exact contents at every step, at a cost per store); before, it watches recent objects only.
+   */
+  private traceWrites = false;
 
   handle(msg: ToWorker): FromWorker {
     try {
@@ -46,6 +57,8 @@ export class KernelSession {
           return this.reload(msg);
         case 'snapshot':
           return this.snapshot(msg.id);
+        case 'memmap':
+          return this.memmap(msg);
         case 'analyze':
           return analyzeSource(msg.id, msg.source, msg.analyze);
         case 'api-table':
@@ -63,7 +76,7 @@ export class KernelSession {
     const buildErrors = fe.diagnostics.filter((d) => d.severity === 'error');
     if (buildErrors.length) return this.failedBuild(req.id, op, fe, buildErrors);
     const booted = bootKernel(kernelOptions(req.settings));
-    this.machine = { booted, module: fe.moduleName, logSent: 0, findingsSent: 0 };
+    this.machine = { booted, module: fe.moduleName, logSent: 0, findingsSent: 0, recorder: new MemmapRecorder(booted, this.traceWrites) };
     const unsupportedBefore = booted.kernel.unsupported.length;
     const ins = insmod(booted.kernel, fe, req.params ?? '');
     const tools = [{ tool: 'insmod' as const, status: ins.status, stderr: ins.stderr }];
@@ -104,6 +117,14 @@ export class KernelSession {
 
   private snapshot(id: number): SnapshotReply {
     return { type: 'snapshot', inReplyTo: id, snapshot: this.machine?.booted.snapshot() };
+  }
+
+  private memmap(req: MemmapRequest): MemmapReply {
+    this.traceWrites = true;
+    const m = this.machine;
+    if (!m) return { type: 'memmap', inReplyTo: req.id };
+    if (req.from !== undefined) return { type: 'memmap', inReplyTo: req.id, delta: memmapDelta(m.recorder, req.from, req.at ?? Infinity) };
+    return { type: 'memmap', inReplyTo: req.id, snapshot: memmapSnapshot(m.recorder, m.module, req.at) };
   }
 
   private failedBuild(id: number, op: KernelReply['op'], fe: FrontEndResult, errors: Diagnostic[], state: ModuleState = 'failed'): KernelReply {
