@@ -62,6 +62,11 @@ export function insmod(k: Kernel, fe: FrontEndResult, paramText = ''): ToolResul
       if (!e || (e.gplOnly && !gpl)) return undefined;
       return k.native(sym);
     },
+    kernelData: (sym, gpl) => {
+      const e = k.exports.get(sym);
+      if (!e?.data || (e.gplOnly && !gpl)) return undefined;
+      return k.data.addr(sym);
+    },
   });
   if (!link.module) {
     for (const u of link.unknown) k.log(4, `${name}: Unknown symbol ${u.name} (err -2)`, u.span);

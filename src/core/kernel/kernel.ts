@@ -19,6 +19,9 @@ import type { KernelExport } from './exports/types';
 import type { LoadedModule } from './module';
 import { EventLog } from './events';
 import { GPL_COMPATIBLE as GPL_LICENSES } from './module';
+import { KernelData } from './kdata';
+import { kernelPanic, reportText } from './report';
+import type { KLine } from './report';
 
 export type KernelConfigName = 'default' | 'slub_debug' | 'kasan' | 'kmemleak' | 'full';
 
@@ -109,9 +112,21 @@ export class Kernel implements MachineHost {
   task = { pid: 93, comm: 'insmod' };
   /** Virtual time spent by the current task without sleeping (for the soft-lockup watchdog). */
   private runSince = 0;
-  /** The module being loaded or unloaded (for `Modules linked in:` markers `+` and `-`). */
-  current: { module: LoadedModule | string; phase: 'init' | 'exit' | 'run' } | undefined;
+  /**
+   * The module being loaded or unloaded (for `Modules linked in:` markers `+` and `-`). `run` is a
+   * module callback the kernel runs (a timer, a work item); its `tail` is the kernel path below it
+   * in call traces, in place of insmod's or rmmod's syscall path.
+   */
+  current: { module: LoadedModule | string; phase: 'init' | 'exit' | 'run'; tail?: readonly TraceFrame[] } | undefined;
   readonly k: KernelParts;
+  /** The kernel's exported variables (jiffies, ...), in the kernel image's data (kdata.ts). */
+  readonly data: KernelData;
+  /**
+   * Deferred execution (timers, tasklets, work items, kthreads: kernel/deferred.ts), attached on
+   * first use. The kernel tells it when time passes with interrupts on, when the task sleeps and
+   * when a task ends, the moments at which Linux would run what is pending.
+   */
+  deferred: DeferredHost | undefined = undefined;
 
   constructor(parts: KernelParts, exports: Iterable<KernelExport>, options: KernelOptions = {}) {
     this.config = KERNEL_CONFIGS[options.config ?? 'full'];
@@ -140,6 +155,9 @@ export class Kernel implements MachineHost {
       this.natives.set(e.name, nf);
       this.machine.register(nf);
     }
+    const area = parts.dataArea ?? { base: 0, bytes: 0 };
+    this.data = new KernelData(area.base, area.bytes, this.exports.values());
+    if (parts.dataArea) this.data.boot(this);
   }
 
   native(name: string): NativeFunction | undefined {
@@ -154,14 +172,23 @@ export class Kernel implements MachineHost {
 
   /** Advance virtual time (work done by the current task without sleeping). */
   spend(ns: number): void {
-    this.k.clock.advance(ns);
+    this.advance(ns);
     this.runSince += ns;
+    // Interrupts are on: the timer tick may run softirqs (expired timers, tasklets) on this task.
+    if (this.deferred && this.current) this.deferred.ticked();
   }
 
-  /** The task slept: the soft-lockup watchdog is fed. */
+  /** The task slept: the soft-lockup watchdog is fed, and what falls due meanwhile runs. */
   slept(ns: number): void {
-    this.k.clock.advance(ns);
     this.runSince = 0;
+    if (this.deferred) this.deferred.sleep(ns);
+    else this.advance(ns);
+  }
+
+  /** Move the clock and the variables that follow it (jiffies); nothing runs. */
+  advance(ns: number): void {
+    this.k.clock.advance(ns);
+    this.data.refresh(this);
   }
 
   // ---- MachineHost -----------------------------------------------------------------------------
@@ -402,6 +429,76 @@ export class Kernel implements MachineHost {
     this.k.stackFree(stack);
     this.current = undefined;
     this.k.setTask(this.task, undefined);
+    // The task is done and the CPU idles: pending work, tasklets and expired timers run now.
+    if (this.deferred && !this.panicked) this.deferred.idle();
+    return { ret, killed };
+  }
+
+  /**
+   * Run a module callback the kernel calls on its own: a timer or tasklet (softirq context), an
+   * interrupt handler (hardirq context), a work item or kthread (`process` context, in its own
+   * kernel thread). The interrupted task's frames, stack, context and identity are set aside and
+   * restored. An Oops in interrupt context panics the machine (`Fatal exception in interrupt`, as
+   * on Linux) and ends the interrupted task too; in a kernel thread only that thread dies.
+   */
+  runCallback(fn: I64, args: I64[], how: CallbackRun): { ret: I64 | undefined; killed: TaskKilled | undefined } {
+    const m = this.machine;
+    const target = m.lookup(fn);
+    const modName = target?.kind === 'module' ? target.module : undefined;
+    const saved = {
+      frames: m.frames.splice(0, m.frames.length), sp: m.sp, limit: m.stackLimit, top: m.stackTop, budget: m.budget,
+      task: this.task, current: this.current, ctx: { ...this.ctx }, owner: this.current ? moduleName(this.current.module) : undefined,
+    };
+    const task = how.task ?? this.task;
+    this.task = task;
+    this.current = { module: (modName && this.modules.get(modName)) || modName || how.what, phase: 'run', tail: how.tail };
+    this.k.setTask(task, modName);
+    if (how.context === 'process') {
+      this.ctx.preemptCount = 0;
+      this.ctx.irqsDisabled = false;
+      this.ctx.rcuDepth = 0;
+      this.ctx.softirq = 0;
+      this.ctx.hardirq = 0;
+      this.ctx.disabledAt = undefined;
+    } else if (how.context === 'softirq') {
+      this.ctx.softirq++;
+    } else {
+      this.ctx.hardirq++;
+      this.ctx.irqsDisabled = true;
+    }
+    const pc0 = this.ctx.raw;
+    const irq0 = this.ctx.irqsDisabled;
+    const stack = this.k.stackAlloc(this.options.stackBytes);
+    m.setStack(stack.bottom, stack.top);
+    m.budget = m.sliceSteps;
+    let ret: I64 | undefined;
+    let killed: TaskKilled | undefined;
+    try {
+      if (target?.kind === 'module') ret = target.invoke(args);
+      else ret = m.callAddr(fn, args, { span: how.span ?? this.currentSpan()!, frame: saved.frames[saved.frames.length - 1] });
+    } catch (e) {
+      killed = this.taskException(e);
+    }
+    m.frames.length = 0;
+    if (killed && how.context !== 'process' && !this.panicked) {
+      for (const l of reportText(kernelPanicLines(this, 'Fatal exception in interrupt'))) this.log(0, l);
+      this.panicked = true;
+    } else if (killed) {
+      this.exitNotes();
+    } else if (this.ctx.raw !== pc0 || this.ctx.irqsDisabled !== irq0) {
+      how.leaked?.(this.ctx.raw, pc0);
+    }
+    this.k.stackFree(stack);
+    m.frames.push(...saved.frames);
+    m.setStack(saved.limit, saved.top);
+    m.sp = saved.sp;
+    m.budget = saved.budget;
+    Object.assign(this.ctx, saved.ctx);
+    this.task = saved.task;
+    this.current = saved.current;
+    this.k.setTask(saved.task, saved.owner);
+    // After a panic nothing runs any more, the interrupted task included.
+    if (killed && this.panicked) throw killed;
     return { ret, killed };
   }
 
@@ -534,6 +631,40 @@ export class Kernel implements MachineHost {
   }
 }
 
+/** How Kernel.runCallback runs a callback. */
+export interface CallbackRun {
+  readonly context: 'process' | 'softirq' | 'hardirq';
+  /** The kernel thread that runs it (process context); interrupts borrow the interrupted task. */
+  readonly task?: { pid: number; comm: string };
+  /** The kernel frames below the callback in call traces (call_timer_fn, __run_timers, ...). */
+  readonly tail: readonly TraceFrame[];
+  /** What runs it, when the callback belongs to no module ("timer", "work"). */
+  readonly what: string;
+  /** Where the callback was registered (for calls into kernel functions). */
+  readonly span?: Span;
+  /** The callback returned with a different preempt count or irq state (each context words it differently). */
+  readonly leaked?: (now: number, before: number) => void;
+}
+
+/** What the kernel tells the deferred-execution engine (kernel/deferred.ts). */
+export interface DeferredHost {
+  /** Time passed while a task ran with interrupts on: run the softirqs that fell due. */
+  ticked(): void;
+  /** The current task sleeps `ns`: advance the clock, running what falls due on the way. */
+  sleep(ns: number): void;
+  /** A task ended and the CPU idles: run what is pending. */
+  idle(): void;
+}
+
+function moduleName(m: LoadedModule | string): string {
+  return typeof m === 'string' ? m : m.name;
+}
+
+/** panic()'s lines for a machine that was running `k`. */
+function kernelPanicLines(k: Kernel, reason: string): KLine[] {
+  return kernelPanic({ task: k.task, taints: k.taints, modules: k.modulesLinkedIn() }, reason);
+}
+
 /** Module frames kept per trace, innermost first (kmemleak keeps 16; deep recursion is cut there). */
 const TRACE_DEPTH = 16;
 
@@ -560,8 +691,11 @@ export interface KernelParts {
     /** Bulk helpers; they KASAN-check what they touch and throw the page fault a bad pointer causes. */
     strnlen(addr: I64, max: number): number;
     readBytes(addr: I64, n: number): Uint8Array;
+    /** Unchecked, non-faulting read for the kernel's own bookkeeping: null if any byte is unmapped. */
+    peekBytes(addr: I64, n: number): Uint8Array | null;
+    writeBytes(addr: I64, data: Uint8Array): void;
   };
-  readonly clock: { advance(ns: number): void; nanos(): number };
+  readonly clock: { advance(ns: number): void; nanos(): number; readonly jiffies: number };
   readonly printk: { log(level: number, text: string, span?: Span): void; printk(text: string, span?: Span): number };
   readonly reports: KernelReports;
   readonly mm: import('./exports/mm').KernelMM;
@@ -573,6 +707,8 @@ export interface KernelParts {
   stackFree(stack: { bottom: number; top: number; base: I64 }): void;
   /** A NUL-terminated copy of a string in kernel memory (for charp parameters). */
   kstrdup(text: string): I64;
+  /** Where the kernel's exported variables live: a mapped region of the kernel image (kdata.ts). */
+  readonly dataArea?: { readonly base: number; readonly bytes: number };
   leaksOf(module: string): LeakInfo[];
   asPageFault(e: unknown): { address: I64; write: boolean; ip?: TraceFrame } | undefined;
   /** The task now running module code, and the module that owns what it allocates. */

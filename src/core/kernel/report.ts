@@ -1095,7 +1095,11 @@ export function createKernelReports(options: KernelReportsOptions = {}): KernelR
     return typeof m === 'object' && k.current?.phase === 'init' ? m.init?.addr : undefined;
   };
   /** The module frames (innermost first) followed by the syscall path. */
-  const frames = (k: Kernel): Frame[] => taskFrames(k.trace(), phaseOf(k), initAddr(k));
+  const frames = (k: Kernel): Frame[] => {
+    // A callback the kernel runs (timer, work item) sits on its own kernel path, not a syscall's.
+    const tail = k.current?.tail;
+    return tail ? [...k.trace(), ...tail] : taskFrames(k.trace(), phaseOf(k), initAddr(k));
+  };
   /** RIP in the innermost module frame, the rest as its callers. */
   const split = (k: Kernel): { rip: Frame; callers: Frame[] } => {
     const all = frames(k);

@@ -1,4 +1,5 @@
-// The virtual kernel include tree, part 3: locking, context, time and the driver-facing headers.
+// The virtual kernel include tree, part 3: locking, context and scheduling (time and the
+// driver-facing headers are in drivers.ts).
 // Lock types keep their real sizes without lock debugging (spinlock_t is 4 bytes, struct mutex 32),
 // so struct layouts that embed them match the real kernel's.
 
@@ -133,14 +134,27 @@ struct semaphore { raw_spinlock_t lock; unsigned int count; struct list_head wai
 #ifndef _LINUX_SCHED_H
 #define _LINUX_SCHED_H
 #include <linux/types.h>
+#include <linux/limits.h>
 #include <linux/preempt.h>
 #define TASK_RUNNING 0x0000
 #define TASK_INTERRUPTIBLE 0x0001
 #define TASK_UNINTERRUPTIBLE 0x0002
+#define __TASK_STOPPED 0x0004
+#define __TASK_TRACED 0x0008
+#define TASK_DEAD 0x0080
+#define TASK_WAKEKILL 0x0100
+#define TASK_KILLABLE (TASK_WAKEKILL | TASK_UNINTERRUPTIBLE)
+#define TASK_IDLE (TASK_UNINTERRUPTIBLE | 0x0400)
+#define TASK_NORMAL (TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE)
 #define TASK_COMM_LEN 16
 #define MAX_SCHEDULE_TIMEOUT LONG_MAX
-struct task_struct { volatile long __state; int pid_; char comm_[16]; };
+/* The members modules read; the real task_struct is ~9 KiB and randomized (__randomize_layout). */
+struct task_struct { unsigned int __state; unsigned int flags; int prio; pid_t pid; pid_t tgid; struct task_struct *real_parent; struct task_struct *parent; char comm[TASK_COMM_LEN]; void *stack; };
 #define current get_current()
+#define __set_current_state(state_value) do { current->__state = (state_value); } while (0)
+#define set_current_state(state_value) do { current->__state = (state_value); } while (0)
+#define task_pid_nr(tsk) ((tsk)->pid)
+#define get_task_comm(buf, tsk) strscpy(buf, (tsk)->comm, sizeof(buf))
 #endif
 `,
   'linux/atomic.h': `
@@ -183,61 +197,6 @@ static inline long atomic64_inc_return(atomic64_t *v) { return ++v->counter; }
 #define smp_mb__after_atomic() do { } while (0)
 #define smp_load_acquire(p) READ_ONCE(*(p))
 #define smp_store_release(p, v) WRITE_ONCE(*(p), v)
-#endif
-`,
-  'linux/uaccess.h': `
-#ifndef __LINUX_UACCESS_H
-#define __LINUX_UACCESS_H
-#include <linux/types.h>
-#include <linux/sched.h>
-#define get_user(x, ptr) __kmodlab_get_user(&(x), (ptr), sizeof(*(ptr)))
-#define put_user(x, ptr) ({ typeof(*(ptr)) __pu_val = (x); __kmodlab_put_user(&__pu_val, (ptr), sizeof(*(ptr))); })
-#define access_ok(addr, size) 1
-#endif
-`,
-  'asm/uaccess.h': `#pragma once
-#include <linux/uaccess.h>
-`,
-  'linux/ktime.h': `
-#ifndef _LINUX_KTIME_H
-#define _LINUX_KTIME_H
-#include <linux/types.h>
-#define NSEC_PER_SEC 1000000000L
-#define NSEC_PER_MSEC 1000000L
-#define NSEC_PER_USEC 1000L
-#define USEC_PER_SEC 1000000L
-#define MSEC_PER_SEC 1000L
-static inline ktime_t ktime_set(const s64 secs, const unsigned long nsecs) { return secs * NSEC_PER_SEC + (s64)nsecs; }
-#define ktime_sub(lhs, rhs) ((lhs) - (rhs))
-#define ktime_add(lhs, rhs) ((lhs) + (rhs))
-#define ktime_add_ns(kt, nsval) ((kt) + (nsval))
-static inline s64 ktime_to_ns(const ktime_t kt) { return kt; }
-static inline s64 ktime_to_us(const ktime_t kt) { return kt / 1000; }
-static inline s64 ktime_to_ms(const ktime_t kt) { return kt / 1000000; }
-static inline ktime_t ns_to_ktime(u64 ns) { return ns; }
-static inline ktime_t ms_to_ktime(u64 ms) { return ms * NSEC_PER_MSEC; }
-#endif
-`,
-  'linux/jiffies.h': `
-#ifndef _LINUX_JIFFIES_H
-#define _LINUX_JIFFIES_H
-#include <linux/types.h>
-#define HZ 250
-extern unsigned long volatile jiffies;
-extern u64 jiffies_64;
-#define time_after(a, b) ((long)((b) - (a)) < 0)
-#define time_before(a, b) time_after(b, a)
-#define time_after_eq(a, b) ((long)((a) - (b)) >= 0)
-#define time_before_eq(a, b) time_after_eq(b, a)
-#define time_is_before_jiffies(a) time_after(jiffies, a)
-#define time_is_after_jiffies(a) time_before(jiffies, a)
-#endif
-`,
-  'linux/utsname.h': `
-#ifndef _LINUX_UTSNAME_H
-#define _LINUX_UTSNAME_H
-#include <linux/types.h>
-struct new_utsname { char sysname[65]; char nodename[65]; char release[65]; char version[65]; char machine[65]; char domainname[65]; };
 #endif
 `,
 };
