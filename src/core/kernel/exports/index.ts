@@ -6,7 +6,9 @@ import { MM_EXPORTS } from './mm';
 import { PRINTK_EXPORTS } from './printk';
 import { SYNC_EXPORTS } from './sync';
 import { DEV_EXPORTS } from './dev';
+import { RANDOM_EXPORTS } from './random';
+import { NET_EXPORTS } from './net';
 
-export const KERNEL_EXPORTS: readonly KernelExport[] = [...PRINTK_EXPORTS, ...MM_EXPORTS, ...LIB_EXPORTS, ...SYNC_EXPORTS, ...DEV_EXPORTS];
+export const KERNEL_EXPORTS: readonly KernelExport[] = [...PRINTK_EXPORTS, ...MM_EXPORTS, ...LIB_EXPORTS, ...SYNC_EXPORTS, ...DEV_EXPORTS, ...RANDOM_EXPORTS, ...NET_EXPORTS];
 
 export type { KernelExport } from './types';
