@@ -29,3 +29,8 @@ export { entryPoint } from './kernel/module';
 export { KERNEL_EXPORTS } from './kernel/exports/index';
 export type { KernelExport } from './kernel/exports/index';
 export type { TranslationUnit, Func, Expr, Stmt, Block } from './c/ast';
+// The kernel shell (kmodlab shell/run, the extension's terminal).
+export { Shell, HOSTNAME } from './shell/shell';
+export type { ShellModule, ShellResult } from './shell/shell';
+export { bootShell, runScript } from './shell/script';
+export type { ScriptResult } from './shell/script';

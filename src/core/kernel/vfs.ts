@@ -97,6 +97,8 @@ export interface FileOps {
   open(req: OpenRequest): OpenFile | number;
   /** st_size: 0 for procfs, 4096 for sysfs attributes, the byte count for plain files. */
   size(): number;
+  /** st_blocks in KiB, for `ls -l`'s total (0 when absent: procfs and sysfs use no disk blocks). */
+  blocks?(): number;
 }
 
 /** The chrdev registry as the tree sees it: what opening (major, minor) gives, or -ENXIO. */
@@ -184,6 +186,11 @@ export class RamFile implements FileOps {
 
   size(): number {
     return this.data.length;
+  }
+
+  /** Whole 4 KiB pages of tmpfs. */
+  blocks(): number {
+    return Math.ceil(this.data.length / 4096) * 4;
   }
 }
 

@@ -1,0 +1,307 @@
+// The kernel shell: a root shell on the emulated machine, as a student reaches a Debian 6.1 VM over
+// ssh. It runs parsed lines (parse.ts) against one booted machine: pipelines, `&&`/`||`, `;`,
+// redirections through the machine's file tree (vfs.ts), `$?`, and the commands of commands/*.ts
+// (kmod's insmod/rmmod/lsmod/modinfo, util-linux's dmesg, coreutils' cat/head/ls/echo/mknod,
+// procps' free, sleep). Messages use the wording of those tools and of bash.
+//
+// The modules the student has open are `.ko` files in root's home (`/root/hello.ko`); insmod of
+// one builds it from its C source then, so the .ko is always the current source.
+//
+// Invariants: `run` never throws on any input (a thrown error is a bug in Kernel Module Lab and is
+// reported as an internal error line); time moves only when the machine works (insmod, rmmod, a
+// module's handler) or the user sleeps; every command that reaches module code runs as its own
+// task (`cat` with its own pid), builtins as the shell (`bash`), as on Linux.
+
+import type { Booted } from '../kernel/boot';
+import { kernelHeaders } from '../kernel/boot';
+import type { FrontEndResult } from '../frontend';
+import { frontEnd, moduleNameOf } from '../frontend';
+import { mountProcFiles } from '../kernel/procfiles';
+import type { OpenFile, Opener, Vfs } from '../kernel/vfs';
+import { O_APPEND, O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY, encodeLatin1, decodeLatin1, generatedFile, vfsOf } from '../kernel/vfs';
+import { strerror } from '../kernel/errno';
+import type { SimpleCommand, Word } from './parse';
+import { parseShell } from './parse';
+import { COMMANDS } from './commands/index';
+
+/** A module the machine can load: its C source, seen as `<name>.ko` in /root. */
+export interface ShellModule {
+  readonly fileName: string;
+  readonly text: string;
+  /** Files next to the module for `#include "..."`. */
+  readonly locals?: Readonly<Record<string, string>>;
+}
+
+/** What one line printed (stdout and stderr interleaved, as a terminal shows them) and its status. */
+export interface ShellResult {
+  readonly output: string;
+  readonly status: number;
+  /** `dmesg -w` ran: an interactive terminal keeps printing new kernel messages until Ctrl-C. */
+  readonly follow: boolean;
+  /** `exit` ran. */
+  readonly exit: boolean;
+}
+
+/** Where a command's output goes: returns bytes written or a negative errno. */
+export type Sink = (text: string) => number;
+
+/** Everything a command gets: its arguments, its streams, its task and the shell it runs in. */
+export interface CommandContext {
+  /** argv[0] as typed. */
+  readonly name: string;
+  readonly args: readonly string[];
+  readonly sh: Shell;
+  /** The task the command runs as (its pid and comm, which module code sees as `current`). */
+  readonly task: Opener;
+  /** The previous command's output in a pipeline, or undefined when stdin is the terminal. */
+  readonly stdin: string | undefined;
+  /** Write to stdout: bytes written, or a negative errno when the redirected file refused them. */
+  readonly out: Sink;
+  /** Write to stderr (always the terminal). */
+  readonly err: (text: string) => void;
+  /** `dmesg -w`: ask an interactive terminal to keep following the log after the command. */
+  readonly follow: () => void;
+}
+
+/** A command: returns its exit status. */
+export type Command = (c: CommandContext) => number;
+
+/** The prompt's host name. */
+export const HOSTNAME = 'kmodlab';
+/** Root's home, where the modules' `.ko` files are. */
+export const HOME = '/root';
+/** Output stops here when a module's read handler never reports end of file. */
+export const RUNAWAY_BYTES = 1 << 20;
+
+/** The pid of the shell (bash) itself; each command after it gets the next free pid. */
+const SHELL_PID = 120;
+
+export class Shell {
+  readonly vfs: Vfs;
+  cwd = HOME;
+  /** `$?`. */
+  status = 0;
+  private nextPid = SHELL_PID + 1;
+  private readonly modules = new Map<string, ShellModule>();
+  private readonly built = new Map<string, { text: string; fe: FrontEndResult }>();
+
+  constructor(readonly machine: Booted, modules: readonly ShellModule[] = []) {
+    this.vfs = vfsOf(machine.kernel);
+    mountProcFiles(this.vfs, { kernel: machine.kernel, mm: machine.mm });
+    this.setModules(modules);
+  }
+
+  /** The shell process, as builtins (echo, cd) run. */
+  readonly task: Opener = { pid: SHELL_PID, comm: 'bash' };
+
+  /** Replace the modules on offer (the editor's open files); their `.ko` files appear in /root. */
+  setModules(modules: readonly ShellModule[]): void {
+    const home = this.vfs.mkdirs(HOME, 0o700);
+    if (typeof home === 'number') return;
+    for (const ko of this.modules.keys()) {
+      const node = home.children.get(ko);
+      if (node) this.vfs.remove(node);
+    }
+    this.modules.clear();
+    for (const m of modules) {
+      const ko = koFileName(m.fileName);
+      this.modules.set(ko, m);
+      // The .ko's bytes are not modelled: its size in `ls -l` is that of its source.
+      this.vfs.createFile(home, ko, 0o644, { ...generatedFile(() => ''), size: () => m.text.length });
+    }
+  }
+
+  /** The module whose `.ko` a path names (`hello.ko`, `./hello.ko`, `/root/hello.ko`), if the file is there. */
+  moduleAt(path: string): ShellModule | undefined {
+    const node = this.vfs.lookup(path, { cwd: this.cwd });
+    if (typeof node === 'number' || node.kind !== 'file' || node.parent?.name !== HOME.slice(1)) return undefined;
+    return this.modules.get(node.name);
+  }
+
+  /** Every module on offer, by `.ko` file name. */
+  moduleFiles(): ReadonlyMap<string, ShellModule> {
+    return this.modules;
+  }
+
+  /** The module's front-end result, built once per source text. */
+  build(m: ShellModule): FrontEndResult {
+    const cached = this.built.get(m.fileName);
+    if (cached && cached.text === m.text) return cached.fe;
+    const fe = frontEnd({ fileName: m.fileName, text: m.text, readLocal: (n) => m.locals?.[n] }, kernelHeaders());
+    this.built.set(m.fileName, { text: m.text, fe });
+    return fe;
+  }
+
+  /** `root@kmodlab:~# `, with the working directory as bash's \w shows it. */
+  prompt(): string {
+    const dir = this.cwd === HOME ? '~' : this.cwd.startsWith(`${HOME}/`) ? `~${this.cwd.slice(HOME.length)}` : this.cwd;
+    return `root@${HOSTNAME}:${dir}# `;
+  }
+
+  /** A new process for a command (its pid; comm is the command's name, as exec sets it). */
+  spawn(comm: string): Opener {
+    return { pid: this.nextPid++, comm: comm.slice(0, 15) };
+  }
+
+  /** Run one line. Never throws. */
+  run(line: string): ShellResult {
+    const out: string[] = [];
+    const state = { follow: false, exit: false };
+    const term: Sink = (text) => {
+      out.push(text);
+      return text.length;
+    };
+    try {
+      const parsed = parseShell(line);
+      if (!parsed.ok) {
+        out.push(`bash: ${parsed.error}\n`);
+        this.status = 2;
+      } else {
+        for (const andOr of parsed.script) {
+          this.status = this.pipeline(andOr.first.commands, term, state);
+          for (const next of andOr.rest) {
+            if (state.exit) break;
+            if ((next.op === '&&') === (this.status === 0)) this.status = this.pipeline(next.pipeline.commands, term, state);
+          }
+          if (state.exit) break;
+        }
+      }
+    } catch (e) {
+      out.push(`kmodlab: internal error in Kernel Module Lab: ${e instanceof Error ? e.message : String(e)}\n`);
+      this.status = 1;
+    }
+    return { output: out.join(''), status: this.status, follow: state.follow, exit: state.exit };
+  }
+
+  /** A pipeline: each command's stdout is the next one's stdin; the status is the last one's. */
+  private pipeline(commands: readonly SimpleCommand[], term: Sink, state: { follow: boolean; exit: boolean }): number {
+    let stdin: string | undefined;
+    let status = 0;
+    commands.forEach((cmd, i) => {
+      const last = i === commands.length - 1;
+      const piped: string[] = [];
+      const sink: Sink = last ? term : (t) => (piped.push(t), t.length);
+      status = this.simple(cmd, stdin, sink, term, state);
+      stdin = piped.join('');
+    });
+    return status;
+  }
+
+  /** One command with its redirections. */
+  private simple(cmd: SimpleCommand, stdin: string | undefined, stdout: Sink, term: Sink, state: { follow: boolean; exit: boolean }): number {
+    const argv = cmd.words.map((w) => this.expand(w));
+    const err = (text: string): void => void term(text);
+    const opened: OpenFile[] = [];
+    let out = stdout;
+    let errSink = err;
+    try {
+      for (const r of cmd.redirects) {
+        const path = this.expand(r.target);
+        const task = argv.length ? this.taskFor(argv[0]) : this.task;
+        if (r.op === '<') {
+          const read = this.readAll(path, task);
+          if (typeof read === 'number') {
+            err(`bash: ${path}: ${strerror(-read)}\n`);
+            return 1;
+          }
+          stdin = read;
+          continue;
+        }
+        const flags = O_WRONLY | O_CREAT | (r.op === '>>' ? O_APPEND : O_TRUNC);
+        const f = this.vfs.open(path, { flags, task }, this.cwd);
+        if (typeof f === 'number') {
+          err(`bash: ${path}: ${strerror(-f)}\n`);
+          return 1;
+        }
+        opened.push(f);
+        const sink = fileSink(f);
+        if (r.fd === 2) errSink = (t) => void sink(t);
+        else if (r.fd === 1) out = sink;
+      }
+      if (argv.length === 0) return 0;
+      const name = argv[0];
+      if (name === 'exit') {
+        state.exit = true;
+        return argv[1] !== undefined ? Number(argv[1]) & 0xff : this.status;
+      }
+      const command = COMMANDS.get(name);
+      if (!command) {
+        err(`bash: ${name}: command not found\n`);
+        return 127;
+      }
+      const follow = (): void => void (state.follow = true);
+      return command({ name, args: argv.slice(1), sh: this, task: this.taskFor(name), stdin, out, err: errSink, follow });
+    } finally {
+      // close(2): the last reference goes, the file's release handler runs.
+      for (const f of opened) f.release();
+    }
+  }
+
+  /** Builtins run as the shell process; everything else is a new process named after the command. */
+  private taskFor(name: string): Opener {
+    return BUILTINS.has(name) ? this.task : this.spawn(name.replace(/^.*\//, ''));
+  }
+
+  /** A word's text with `$?` and other parameters expanded (unknown ones are empty, as in bash). */
+  expand(word: Word): string {
+    return word
+      .map((p) => {
+        if (typeof p === 'string') return p;
+        if (p.param === '?') return String(this.status);
+        if (p.param === '$') return String(SHELL_PID);
+        if (p.param === 'HOME') return HOME;
+        if (p.param === 'PWD') return this.cwd;
+        return '';
+      })
+      .join('');
+  }
+
+  /**
+   * The whole contents of a file, read the way cat reads it (`chunk` bytes per read(2)), or a
+   * negative errno from open or the first failing read. Stops at RUNAWAY_BYTES.
+   */
+  readAll(path: string, task: Opener, chunk = 131072): string | number {
+    const f = this.vfs.open(path, { flags: O_RDONLY, task }, this.cwd);
+    if (typeof f === 'number') return f;
+    try {
+      let text = '';
+      for (;;) {
+        const r = f.read(chunk);
+        if (typeof r === 'number') return r;
+        if (r.length === 0 || text.length >= RUNAWAY_BYTES) return text;
+        text += decodeLatin1(r);
+      }
+    } finally {
+      f.release();
+    }
+  }
+}
+
+/** bash builtins among the commands: they run in the shell's own process. */
+const BUILTINS = new Set(['echo', 'cd', 'pwd', 'true', 'false', 'help', 'exit', ':']);
+
+/** `hello-5.c` → `hello-5.ko` (the .ko keeps the file's name; the module name has `_`). */
+export function koFileName(fileName: string): string {
+  return `${fileName.replace(/^.*[\\/]/, '').replace(/\.c$/, '')}.ko`;
+}
+
+/** The module name a `.ko` path or a name given to rmmod means (`./hello-5.ko` → `hello_5`). */
+export function moduleNameFromArg(arg: string): string {
+  return moduleNameOf(arg.replace(/\.ko$/, ''));
+}
+
+/** Write all of `text` to an open file, as stdio's fflush loops over short writes. */
+function fileSink(f: OpenFile): Sink {
+  return (text) => {
+    let bytes = encodeLatin1(text);
+    let written = 0;
+    // A handler that accepts nothing would make stdio loop forever; give up after a few tries.
+    for (let tries = 0; bytes.length > 0 && tries < 64; tries++) {
+      const n = f.write(bytes);
+      if (n < 0) return n;
+      written += n;
+      bytes = bytes.subarray(Math.max(0, n));
+    }
+    return written;
+  };
+}
