@@ -28,8 +28,8 @@ import { COMMANDS } from './commands/index';
 export interface ShellModule {
   readonly fileName: string;
   readonly text: string;
-  /** Files next to the module for `#include "..."`. */
-  readonly locals?: Readonly<Record<string, string>>;
+  /** Reads a file next to the module for `#include "..."`. */
+  readonly readLocal?: (name: string) => string | undefined;
 }
 
 /** What one line printed (stdout and stderr interleaved, as a terminal shows them) and its status. */
@@ -127,7 +127,7 @@ export class Shell {
   build(m: ShellModule): FrontEndResult {
     const cached = this.built.get(m.fileName);
     if (cached && cached.text === m.text) return cached.fe;
-    const fe = frontEnd({ fileName: m.fileName, text: m.text, readLocal: (n) => m.locals?.[n] }, kernelHeaders());
+    const fe = frontEnd({ fileName: m.fileName, text: m.text, readLocal: m.readLocal }, kernelHeaders());
     this.built.set(m.fileName, { text: m.text, fe });
     return fe;
   }
