@@ -1,7 +1,8 @@
 // The kernel's own /proc files, generated from the emulated machine each time they are opened, in
 // Linux 6.1's formats (checked against the oracle's Debian guest, test/oracle/shell_proc.txt):
 // meminfo (fs/proc/meminfo.c), slabinfo (mm/slab_common.c), vmallocinfo (mm/vmalloc.c), buddyinfo
-// (mm/vmstat.c), modules (kernel/module/procfs.c), version, cmdline and uptime.
+// (mm/vmstat.c), modules (kernel/module/procfs.c), version, cmdline and uptime; and the memory
+// devices /dev/null, /dev/zero and /dev/full (drivers/char/mem.c), so `2>/dev/null` works.
 //
 // Values the emulator models come from it (free and managed pages, slab caches, vmalloc areas,
 // kernel stacks, loaded modules); what it does not model (page cache, swap, huge pages, page
@@ -14,8 +15,8 @@ import { SLAB } from './mm/slab';
 import type { Kernel } from './kernel';
 import type { LoadedModule } from './module';
 import { DEBIAN_QEMU } from './report';
-import type { Vfs } from './vfs';
-import { generatedFile } from './vfs';
+import type { OpenFile, Vfs } from './vfs';
+import { E, generatedFile } from './vfs';
 
 /** What the generators read: the kernel (modules, taints, clock) and its memory manager. */
 export interface ProcSources {
@@ -44,13 +45,41 @@ const PROC_FILES: readonly { name: string; perm: number; text: (s: ProcSources) 
 /** /proc/version as Debian's 6.1.0-56-amd64 prints it. */
 export const LINUX_VERSION = `Linux version ${DEBIAN_QEMU.release} (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14+deb12u1) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) ${DEBIAN_QEMU.version}`;
 
-/** Add the kernel's /proc files to the tree (once; a second call finds them there and does nothing). */
+/**
+ * Add the kernel's /proc files and memory devices to the tree (once; a second call finds them there
+ * and does nothing).
+ */
 export function mountProcFiles(vfs: Vfs, sources: ProcSources): void {
   const proc = vfs.mkdirs('/proc', 0o555);
   if (typeof proc === 'number') return;
   for (const f of PROC_FILES) {
     if (!proc.children.has(f.name)) vfs.createFile(proc, f.name, f.perm, generatedFile(() => f.text(sources)));
   }
+  const dev = vfs.mkdirs('/dev');
+  if (typeof dev === 'number') return;
+  for (const d of MEM_DEVICES) {
+    vfs.builtinDevices.set(`1:${d.minor}`, () => memDevice(d.read, d.writeErrno));
+    if (!dev.children.has(d.name)) vfs.mknod(dev, d.name, 0o666, 1, d.minor);
+  }
+}
+
+// ---- memory devices ----------------------------------------------------------------------------------
+
+/** drivers/char/mem.c's devlist entries the shell needs: reads give EOF or zeros; writes vanish or fail. */
+const MEM_DEVICES: readonly { name: string; minor: number; read: 'eof' | 'zeros'; writeErrno: number }[] = [
+  { name: 'null', minor: 3, read: 'eof', writeErrno: 0 },
+  { name: 'zero', minor: 5, read: 'zeros', writeErrno: 0 },
+  { name: 'full', minor: 7, read: 'zeros', writeErrno: -E.ENOSPC },
+];
+
+function memDevice(read: 'eof' | 'zeros', writeErrno: number): OpenFile {
+  return {
+    read: (count) => (read === 'eof' ? new Uint8Array(0) : new Uint8Array(Math.max(0, Math.min(count, 1 << 16)))),
+    write: (data) => writeErrno || data.length,
+    llseek: () => 0,
+    ioctl: () => -E.ENOTTY,
+    release: () => 0,
+  };
 }
 
 function lines(ls: readonly string[]): string {

@@ -237,8 +237,10 @@ const MAX_SYMLINKS = 40;
 
 export class Vfs {
   readonly root: DirNode;
-  /** The character-device registry (the fs engineer's chrdev table sets it). */
+  /** The character-device registry that modules fill (register_chrdev, cdev_add, misc_register). */
   chrdevs: CharDevices = NO_CHRDEVS;
+  /** The kernel's own character devices (major 1: /dev/null, /dev/zero, ...), by `major:minor`. */
+  readonly builtinDevices = new Map<string, (req: OpenRequest) => OpenFile>();
 
   /** `now` gives virtual nanoseconds since boot, stamped on new nodes. */
   constructor(private readonly now: () => number = () => 0) {
@@ -341,8 +343,10 @@ export class Vfs {
         return -E.EISDIR;
       case 'file':
         return node.ops.open(req);
-      case 'chr':
-        return this.chrdevs.open(node.major, node.minor, req);
+      case 'chr': {
+        const builtin = this.builtinDevices.get(`${node.major}:${node.minor}`);
+        return builtin ? builtin(req) : this.chrdevs.open(node.major, node.minor, req);
+      }
       case 'symlink':
         return -E.ELOOP;
     }

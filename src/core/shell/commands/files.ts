@@ -327,3 +327,74 @@ function lsDate(ms: number): string {
   const two = (n: number): string => String(n).padStart(2, '0');
   return `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2)} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}`;
 }
+
+// ---- grep ----------------------------------------------------------------------------------------------
+
+/**
+ * grep [-i] [-v] [-c] [-n] [-E|-F] PATTERN [FILE...]: lines that match, status 1 when none did.
+ * Basic regular expressions are read as POSIX defines them (`\(`, `\|`, `\+` are the operators,
+ * bare `(`, `|`, `+` are literal); -E takes extended ones, -F a fixed string.
+ */
+export const grepCommand: Command = (c) => {
+  const flags = new Set<string>();
+  const rest: string[] = [];
+  for (const a of c.args) {
+    if (/^-[ivcnEFw]+$/.test(a)) for (const f of a.slice(1)) flags.add(f);
+    else if (a.startsWith('-') && a !== '-') {
+      c.err(`grep: invalid option -- '${a.slice(1, 2)}'\nUsage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n`);
+      return 2;
+    } else rest.push(a);
+  }
+  const [pattern, ...files] = rest;
+  if (pattern === undefined) {
+    c.err("Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n");
+    return 2;
+  }
+  let source = flags.has('F') ? pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : flags.has('E') ? pattern : basicToJs(pattern);
+  if (flags.has('w')) source = `(?<![A-Za-z0-9_])(?:${source})(?![A-Za-z0-9_])`;
+  let re: RegExp;
+  try {
+    re = new RegExp(source, flags.has('i') ? 'i' : '');
+  } catch {
+    c.err('grep: Unmatched ( or \\(\n');
+    return 2;
+  }
+  const targets = files.length ? files : ['-'];
+  let matched = 0;
+  let status = 0;
+  for (const path of targets) {
+    let text = '';
+    const r = readChunks(c, path, CAT_CHUNK, (t) => ((text += t), true));
+    if (typeof r === 'number' && r < 0) {
+      c.err(`grep: ${path}: ${strerror(-r)}\n`);
+      status = 2;
+      continue;
+    }
+    const lines = text.split('\n');
+    if (lines[lines.length - 1] === '') lines.pop();
+    let count = 0;
+    lines.forEach((line, i) => {
+      if (re.test(line) === flags.has('v')) return;
+      count++;
+      if (flags.has('c')) return;
+      const prefix = (targets.length > 1 ? `${path}:` : '') + (flags.has('n') ? `${i + 1}:` : '');
+      c.out(`${prefix}${line}\n`);
+    });
+    if (flags.has('c')) c.out(`${targets.length > 1 ? `${path}:` : ''}${count}\n`);
+    matched += count;
+  }
+  return status || (matched > 0 ? 0 : 1);
+};
+
+/** A POSIX basic regular expression as a JavaScript one. */
+function basicToJs(bre: string): string {
+  let out = '';
+  for (let i = 0; i < bre.length; i++) {
+    const ch = bre[i];
+    if (ch === '\\' && i + 1 < bre.length) {
+      const next = bre[++i];
+      out += '(){}|+?'.includes(next) ? next : `\\${next}`;
+    } else out += '(){}|+?'.includes(ch) ? `\\${ch}` : ch;
+  }
+  return out;
+}

@@ -194,7 +194,7 @@ The modules you have open are .ko files in /root (ls ~).
   lsmod, modinfo FILE.ko|NAME        loaded modules; a module's .modinfo
   dmesg [-c] [-C] [-w] [-t] [-x] [--level=LIST]
                                      the kernel log (-c clears after printing)
-  cat, head [-n N], tail [-n N], echo TEXT > FILE
+  cat, head [-n N], tail [-n N], grep PATTERN, echo TEXT > FILE
                                      read and write files: /proc, /dev, /sys, /tmp
   ls [-l] [-a] [PATH...], cd, pwd, mknod NAME c MAJOR MINOR
   free [-h|-m], sleep SECONDS, uname [-a]
