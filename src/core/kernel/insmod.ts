@@ -192,7 +192,9 @@ export function rmmod(k: Kernel, name: string): ToolResult {
   if (k.panicked) return PANICKED;
   const mod = k.modules.get(name);
   if (!mod) return { status: 1, stderr: [RMMOD_MESSAGES.notLoaded(name)] };
-  if (mod.state !== 'live' || (mod.init && !mod.exit) || mod.refcount > 0) {
+  // kmod checks the reference count itself (/sys/module/NAME/refcnt) and does not call delete_module.
+  if (mod.state === 'live' && mod.refcount > 0) return { status: 1, stderr: [RMMOD_MESSAGES.inUse(name)] };
+  if (mod.state !== 'live' || (mod.init && !mod.exit)) {
     return { status: 1, stderr: [RMMOD_MESSAGES.libkmodCouldNotRemove(name, 16), RMMOD_MESSAGES.couldNotRemove(name, 16)] };
   }
   k.spend(TIMING.rmmod);

@@ -24,6 +24,8 @@
 // Invariants: pure functions of their inputs; never throw on any input (unknown values print as
 // zero or `?`); no module-level mutable state.
 
+import { syscallUserRegs } from './fs/files';
+import { userFaultDetails } from './fs/uaccess';
 import type { Span } from '../source/source';
 import { spanLine } from '../source/source';
 import type { I64 } from '../vm/value';
@@ -1087,7 +1089,7 @@ export function createKernelReports(options: KernelReportsOptions = {}): KernelR
     modules: k.modulesLinkedIn(),
     hashKey: pointerHashKey(k.options.seed),
     decode: options.decode,
-    userRegs: k.current?.phase === 'exit' ? RMMOD_USER_REGS : INSMOD_USER_REGS,
+    userRegs: syscallUserRegs(k) ?? (k.current?.phase === 'exit' ? RMMOD_USER_REGS : INSMOD_USER_REGS),
   });
   const phaseOf = (k: Kernel): 'init' | 'exit' => (k.current?.phase === 'exit' ? 'exit' : 'init');
   const initAddr = (k: Kernel): I64 | undefined => {
@@ -1142,7 +1144,7 @@ export function createKernelReports(options: KernelReportsOptions = {}): KernelR
     pageFault(k: Kernel, addr: I64, write: boolean, exec: boolean, ip?: Frame): string[] {
       const { rip, callers } = ip ? { rip: ip, callers: frames(k) } : split(k);
       // The Kernel prints make_task_dead()'s note itself after the task dies (see exitNote()).
-      return txt(pageFaultOops(ctxOf(k), { rip, callers, regs: regsFor(k), address: addr, write, exec, exitNote: false }));
+      return txt(pageFaultOops(ctxOf(k), { rip, callers, regs: regsFor(k), address: addr, write, exec, exitNote: false, ...userFaultDetails(k, addr) }));
     },
     sleepingInAtomic(k: Kernel, where: string): string[] {
       const m = /^(.*):(\d+)$/.exec(where);

@@ -154,6 +154,13 @@ static inline void tasklet_enable(struct tasklet_struct *t) { atomic_dec(&t->cou
 #endif
 `,
   // ---- files and devices ------------------------------------------------------------------------
+  'linux/version.h': `
+#define LINUX_VERSION_CODE 393664
+#define KERNEL_VERSION(a, b, c) (((a) << 16) + ((b) << 8) + ((c) > 255 ? 255 : (c)))
+#define LINUX_VERSION_MAJOR 6
+#define LINUX_VERSION_PATCHLEVEL 1
+#define LINUX_VERSION_SUBLEVEL 192
+`,
   'linux/ioctl.h': `
 #ifndef _LINUX_IOCTL_H
 #define _LINUX_IOCTL_H
@@ -250,7 +257,29 @@ struct vm_area_struct;
 struct cdev;
 struct super_block;
 typedef void *fl_owner_t;
-struct path { void *mnt; void *dentry; };
+struct vfsmount;
+/* The name of a directory entry (linux/dcache.h): what file->f_path.dentry->d_name.name reads. */
+struct qstr {
+	union {
+		struct {
+			u32 hash;
+			u32 len;
+		};
+		u64 hash_len;
+	};
+	const unsigned char *name;
+};
+#define DNAME_INLINE_LEN 32
+struct dentry {
+	unsigned int d_flags;
+	unsigned int d_seq;
+	void *d_hash[2];
+	struct dentry *d_parent;
+	struct qstr d_name;
+	struct inode *d_inode;
+	unsigned char d_iname[DNAME_INLINE_LEN];
+};
+struct path { struct vfsmount *mnt; struct dentry *dentry; };
 struct inode {
 	umode_t i_mode;
 	unsigned short i_opflags;
@@ -339,11 +368,42 @@ static inline struct inode *file_inode(const struct file *f) { return f->f_inode
 /* exports */
 #endif
 `,
+  'linux/sysfs.h': `
+#ifndef _SYSFS_H_
+#define _SYSFS_H_
+#include <linux/types.h>
+#include <linux/stringify.h>
+struct kobject;
+struct attribute {
+	const char *name;
+	umode_t mode;
+};
+struct bin_attribute;
+struct attribute_group {
+	const char *name;
+	umode_t (*is_visible)(struct kobject *, struct attribute *, int);
+	umode_t (*is_bin_visible)(struct kobject *, struct bin_attribute *, int);
+	struct attribute **attrs;
+	struct bin_attribute **bin_attrs;
+};
+#define __ATTR(_name, _mode, _show, _store) { .attr = { .name = __stringify(_name), .mode = (_mode) }, .show = _show, .store = _store }
+#define __ATTR_RO(_name) { .attr = { .name = __stringify(_name), .mode = 0444 }, .show = _name##_show }
+#define __ATTR_RO_MODE(_name, _mode) { .attr = { .name = __stringify(_name), .mode = (_mode) }, .show = _name##_show }
+#define __ATTR_WO(_name) { .attr = { .name = __stringify(_name), .mode = 0200 }, .store = _name##_store }
+#define __ATTR_RW(_name) __ATTR(_name, 0644, _name##_show, _name##_store)
+#define __ATTR_RW_MODE(_name, _mode) __ATTR(_name, _mode, _name##_show, _name##_store)
+#define __ATTR_NULL { .attr = { .name = NULL } }
+#define ATTRIBUTE_GROUPS(_name) static const struct attribute_group _name##_group = { .attrs = _name##_attrs, }; static const struct attribute_group *_name##_groups[] = { &_name##_group, NULL }
+/* exports */
+#endif
+`,
   'linux/kobject.h': `
 #ifndef _KOBJECT_H_
 #define _KOBJECT_H_
 #include <linux/types.h>
 #include <linux/list.h>
+#include <linux/sysfs.h>
+#include <linux/atomic.h>
 struct kref { atomic_t refcount; };
 struct kobject {
 	const char *name;
@@ -355,6 +415,13 @@ struct kobject {
 	struct kref kref;
 	unsigned int state_flags;
 };
+struct kobj_attribute {
+	struct attribute attr;
+	ssize_t (*show)(struct kobject *kobj, struct kobj_attribute *attr, char *buf);
+	ssize_t (*store)(struct kobject *kobj, struct kobj_attribute *attr, const char *buf, size_t count);
+};
+static inline const char *kobject_name(const struct kobject *kobj) { return kobj->name; }
+/* exports */
 #endif
 `,
   'linux/cdev.h': `
@@ -445,6 +512,8 @@ struct proc_ops {
 	unsigned long (*proc_get_unmapped_area)(struct file *, unsigned long, unsigned long, unsigned long, unsigned long);
 };
 #define PROC_ENTRY_PERMANENT 1U
+/* The data pointer given to proc_create_data() (PDE_DATA() before 5.17). */
+static inline void *pde_data(const struct inode *inode) { return inode->i_private; }
 /* exports */
 #endif
 `,
@@ -477,6 +546,7 @@ struct seq_operations {
 };
 #define SEQ_SKIP 1
 #define SEQ_START_TOKEN ((void *)1)
+static inline bool seq_has_overflowed(struct seq_file *m) { return m->count == m->size; }
 /* exports */
 #endif
 `,
