@@ -59,8 +59,11 @@ export interface CommandContext {
   readonly out: Sink;
   /** Write to stderr (always the terminal). */
   readonly err: (text: string) => void;
-  /** `dmesg -w`: ask an interactive terminal to keep following the log after the command. */
-  readonly follow: () => void;
+  /**
+   * `dmesg -w`: an interactive terminal keeps following after the command; `more(seq)` formats
+   * what was logged from sequence number `seq` on, and `from` is where the command stopped.
+   */
+  readonly follow: (more: (seq: number) => string, from: number) => void;
 }
 
 /** A command: returns its exit status. */
@@ -72,6 +75,9 @@ export const HOSTNAME = 'kmodlab';
 export const HOME = '/root';
 /** Output stops here when a module's read handler never reports end of file. */
 export const RUNAWAY_BYTES = 1 << 20;
+
+/** What a command on a panicked machine prints. */
+const PANICKED_NOTE = 'kmodlab: the emulated kernel panicked; the machine has stopped (dmesg shows the panic)';
 
 /** The pid of the shell (bash) itself; each command after it gets the next free pid. */
 const SHELL_PID = 120;
@@ -94,21 +100,24 @@ export class Shell {
   /** The shell process, as builtins (echo, cd) run. */
   readonly task: Opener = { pid: SHELL_PID, comm: 'bash' };
 
-  /** Replace the modules on offer (the editor's open files); their `.ko` files appear in /root. */
+  /**
+   * Replace the modules on offer (the editor's open files): their `.ko` files appear in /root.
+   * A module still on offer keeps its file (and its time in `ls -l`); only its source is updated.
+   */
   setModules(modules: readonly ShellModule[]): void {
     const home = this.vfs.mkdirs(HOME, 0o700);
     if (typeof home === 'number') return;
+    const wanted = new Map(modules.map((m) => [koFileName(m.fileName), m]));
     for (const ko of this.modules.keys()) {
       const node = home.children.get(ko);
-      if (node) this.vfs.remove(node);
+      if (node && !wanted.has(ko)) this.vfs.remove(node);
+    }
+    for (const ko of wanted.keys()) {
+      // The .ko's bytes are not modelled: its size in `ls -l` is that of its source.
+      if (!home.children.has(ko)) this.vfs.createFile(home, ko, 0o644, { ...generatedFile(() => ''), size: () => this.modules.get(ko)?.text.length ?? 0 });
     }
     this.modules.clear();
-    for (const m of modules) {
-      const ko = koFileName(m.fileName);
-      this.modules.set(ko, m);
-      // The .ko's bytes are not modelled: its size in `ls -l` is that of its source.
-      this.vfs.createFile(home, ko, 0o644, { ...generatedFile(() => ''), size: () => m.text.length });
-    }
+    for (const [ko, m] of wanted) this.modules.set(ko, m);
   }
 
   /** The module whose `.ko` a path names (`hello.ko`, `./hello.ko`, `/root/hello.ko`), if the file is there. */
@@ -143,8 +152,31 @@ export class Shell {
     return { pid: this.nextPid++, comm: comm.slice(0, 15) };
   }
 
+  /** What `dmesg -w` follows: its formatter and the next sequence number to show. */
+  private following: { more: (seq: number) => string; seq: number } | undefined;
+
+  /**
+   * A step of `dmesg -w` in an interactive terminal: the shell sleeps `ns` of virtual time (so
+   * timers and work fall due and run) and returns what was logged meanwhile. Empty when nothing
+   * is being followed.
+   */
+  followTick(ns: number): string {
+    const f = this.following;
+    if (!f || this.machine.kernel.panicked) return '';
+    try {
+      this.machine.kernel.slept(Math.max(0, ns));
+      const text = f.more(f.seq);
+      f.seq = this.machine.printk.seq;
+      return text;
+    } catch (e) {
+      this.following = undefined;
+      return `kmodlab: internal error in Kernel Module Lab: ${e instanceof Error ? e.message : String(e)}\n`;
+    }
+  }
+
   /** Run one line. Never throws. */
   run(line: string): ShellResult {
+    this.following = undefined;
     const out: string[] = [];
     const state = { follow: false, exit: false };
     const term: Sink = (text) => {
@@ -229,7 +261,15 @@ export class Shell {
         err(`bash: ${name}: command not found\n`);
         return 127;
       }
-      const follow = (): void => void (state.follow = true);
+      // After a panic the machine runs nothing more; the log stays readable, for the report.
+      if (this.machine.kernel.panicked && name !== 'dmesg' && !BUILTINS.has(name)) {
+        err(`${PANICKED_NOTE}\n`);
+        return 255;
+      }
+      const follow = (more: (seq: number) => string, from: number): void => {
+        state.follow = true;
+        this.following = { more, seq: from };
+      };
       return command({ name, args: argv.slice(1), sh: this, task: this.taskFor(name), stdin, out, err: errSink, follow });
     } finally {
       // close(2): the last reference goes, the file's release handler runs.

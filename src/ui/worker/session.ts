@@ -8,7 +8,7 @@
 // Invariant: `handle` never throws; a thrown error is a bug in Kernel Module Lab and comes back as
 // an `internal-error` reply, never as a diagnostic in the student's code.
 
-import { CODES, KERNEL_EXPORTS, bootKernel, frontEnd, insmod, kernelHeaders, rmmod } from '../../core/index';
+import { CODES, KERNEL_EXPORTS, Shell, bootKernel, frontEnd, insmod, kernelHeaders, rmmod } from '../../core/index';
 import type { Booted, Diagnostic, FrontEndResult, RuntimeFinding } from '../../core/index';
 import type {
   AnalyzeReply,
@@ -20,6 +20,8 @@ import type {
   ModuleState,
   ReloadRequest,
   RunSettings,
+  ShellReply,
+  ShellRequest,
   SnapshotReply,
   ToWorker,
   WireDiagnostic,
@@ -32,8 +34,11 @@ import { allocationSizes, entryRanges, toWireRange } from './facts';
 const BUG_TAINTS = ['B', 'D', 'W', 'L'];
 
 export class KernelSession {
-  /** The machine kept from the last Load, with how much of its log and findings was sent already. */
-  private machine: { booted: Booted; module: string; logSent: number; findingsSent: number } | undefined;
+  /**
+   * The machine kept from the last Load, with how much of its log (the next printk sequence number:
+   * the shell's `dmesg -c` may clear lines, so not a line count) and findings was sent already.
+   */
+  private machine: { booted: Booted; module: string; logSeq: number; findingsSent: number } | undefined;
 
   handle(msg: ToWorker): FromWorker {
     try {
@@ -50,6 +55,8 @@ export class KernelSession {
           return analyzeSource(msg.id, msg.source, msg.analyze);
         case 'api-table':
           return apiTable(msg.id);
+        case 'shell':
+          return this.shell(msg);
       }
     } catch (e) {
       return { type: 'internal-error', inReplyTo: (msg as { id: number }).id, message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
@@ -63,7 +70,7 @@ export class KernelSession {
     const buildErrors = fe.diagnostics.filter((d) => d.severity === 'error');
     if (buildErrors.length) return this.failedBuild(req.id, op, fe, buildErrors);
     const booted = bootKernel(kernelOptions(req.settings));
-    this.machine = { booted, module: fe.moduleName, logSent: 0, findingsSent: 0 };
+    this.machine = { booted, module: fe.moduleName, logSeq: 0, findingsSent: 0 };
     const unsupportedBefore = booted.kernel.unsupported.length;
     const ins = insmod(booted.kernel, fe, req.params ?? '');
     const tools = [{ tool: 'insmod' as const, status: ins.status, stderr: ins.stderr }];
@@ -102,6 +109,27 @@ export class KernelSession {
     return this.reply(req.id, 'reload', false, tools, unsupported, ins.status !== 0 || unsupported.length > 0);
   }
 
+  /** The kernel shell of the kept machine; a new one when Load booted a new machine. */
+  private terminal: Shell | undefined;
+
+  /** A line of the kernel shell, on the machine Load kept (a fresh one when there is none). */
+  private shell(req: ShellRequest): ShellReply {
+    if (!this.machine) this.machine = { booted: bootKernel(kernelOptions(req.settings)), module: '', logSeq: 0, findingsSent: 0 };
+    const modules = req.modules.map((m) => ({ fileName: m.fileName, text: m.text, readLocal: (name: string) => m.locals[name] }));
+    let notice = '';
+    if (this.terminal?.machine !== this.machine.booted) {
+      if (this.terminal) notice = 'kmodlab: Load Module booted a new machine; this shell now runs on it\n';
+      this.terminal = new Shell(this.machine.booted, modules);
+    } else this.terminal.setModules(modules);
+    const sh = this.terminal;
+    if (req.followMs !== undefined) {
+      const output = sh.followTick(req.followMs * 1e6);
+      return { type: 'shell', inReplyTo: req.id, output: notice + output, status: sh.status, prompt: sh.prompt(), follow: true, exit: false };
+    }
+    const r = sh.run(req.line);
+    return { type: 'shell', inReplyTo: req.id, output: notice + r.output, status: r.status, prompt: sh.prompt(), follow: r.follow, exit: r.exit };
+  }
+
   private snapshot(id: number): SnapshotReply {
     return { type: 'snapshot', inReplyTo: id, snapshot: this.machine?.booted.snapshot() };
   }
@@ -113,21 +141,21 @@ export class KernelSession {
   /** The log lines and findings that are new since the last reply, and the module's state. */
   private reply(id: number, op: KernelReply['op'], booted: boolean, tools: KernelReply['tools'], buildErrors: WireDiagnostic[], toolFailed: boolean): KernelReply {
     const m = this.machine!;
-    const log = m.booted.log('dmesg');
+    const log = m.booted.printk.dmesg({ fromSeq: m.logSeq });
     const findings = m.booted.kernel.findings;
     const reply: KernelReply = {
       type: 'kernel',
       inReplyTo: id,
       op,
       booted,
-      log: log.slice(m.logSent),
+      log,
       tools,
       buildErrors,
       findings: findings.slice(m.findingsSent).map(toWireFinding),
       state: this.stateOf(toolFailed),
       module: m.module,
     };
-    m.logSent = log.length;
+    m.logSeq = m.booted.printk.seq;
     m.findingsSent = findings.length;
     return reply;
   }

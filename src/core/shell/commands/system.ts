@@ -17,21 +17,29 @@ type DmesgMode = { clear: boolean; print: boolean; follow: boolean; decode: bool
 export const dmesgCommand: Command = (c) => {
   const mode = parseDmesg(c);
   if (typeof mode === 'number') return mode;
-  const { printk, clock } = c.sh.machine;
-  if (mode.print) {
-    const records = printk.visible().filter((r) => !mode.opts.levels || new Set(mode.opts.levels).has(r.level));
-    for (const r of records) {
-      let prefix = mode.decode ? `${'kern'.padEnd(6)}:${LOG_LEVEL_NAMES[r.level].padEnd(6)}: ` : '';
-      if (mode.opts.raw) prefix = `<${(r.facility << 3) | r.level}>` + prefix;
-      if (mode.ctime) prefix += `[${ctime(clock.wallClockMs(r.tsNanos))}] `;
-      else if (!mode.opts.noTime) prefix += `${formatTimestamp(r.tsNanos)} `;
-      for (const line of r.text.split('\n')) c.out(`${prefix}${line}\n`);
-    }
-  }
+  const { printk } = c.sh.machine;
+  if (mode.print) c.out(dmesgText(c, mode, 0));
   if (mode.clear) printk.clear();
-  if (mode.follow) c.follow();
+  // Follow from here: an interactive terminal prints what arrives later with the same options.
+  if (mode.follow) c.follow((fromSeq) => dmesgText(c, mode, fromSeq), printk.seq);
   return 0;
 };
+
+/** The visible records from `fromSeq` on, formatted as the options ask. */
+function dmesgText(c: CommandContext, mode: DmesgMode, fromSeq: number): string {
+  const { printk, clock } = c.sh.machine;
+  const levels = mode.opts.levels ? new Set(mode.opts.levels) : undefined;
+  let text = '';
+  for (const r of printk.visible(fromSeq)) {
+    if (levels && !levels.has(r.level)) continue;
+    let prefix = mode.decode ? `${'kern'.padEnd(6)}:${LOG_LEVEL_NAMES[r.level].padEnd(6)}: ` : '';
+    if (mode.opts.raw) prefix = `<${(r.facility << 3) | r.level}>` + prefix;
+    if (mode.ctime) prefix += `[${ctime(clock.wallClockMs(r.tsNanos))}] `;
+    else if (!mode.opts.noTime) prefix += `${formatTimestamp(r.tsNanos)} `;
+    for (const line of r.text.split('\n')) text += `${prefix}${line}\n`;
+  }
+  return text;
+}
 
 function parseDmesg(c: CommandContext): DmesgMode | number {
   const m = { clear: false, print: true, follow: false, decode: false, ctime: false };
