@@ -1,7 +1,8 @@
 // The kernel's own /proc files, generated from the emulated machine each time they are opened, in
-// Linux 6.1's formats (checked against the oracle's Debian guest, test/oracle/shell_proc.txt):
+// Linux 6.1's formats (checked against the oracle's Debian guest, test/oracle/shell/hello5.out):
 // meminfo (fs/proc/meminfo.c), slabinfo (mm/slab_common.c), vmallocinfo (mm/vmalloc.c), buddyinfo
-// (mm/vmstat.c), modules (kernel/module/procfs.c), version, cmdline and uptime; and the memory
+// (mm/vmstat.c), modules (kernel/module/procfs.c), version, cmdline and uptime, devices and misc
+// (fs/char_dev.c, drivers/char/misc.c: from the chrdev registry, fs/chrdev.ts); and the memory
 // devices /dev/null, /dev/zero and /dev/full (drivers/char/mem.c), so `2>/dev/null` works.
 //
 // Values the emulator models come from it (free and managed pages, slab caches, vmalloc areas,
@@ -17,6 +18,7 @@ import type { LoadedModule } from './module';
 import { DEBIAN_QEMU } from './report';
 import type { OpenFile, Vfs } from './vfs';
 import { E, generatedFile } from './vfs';
+import { procDevices, procMisc } from './fs/chrdev';
 
 /** What the generators read: the kernel (modules, taints, clock) and its memory manager. */
 export interface ProcSources {
@@ -34,12 +36,14 @@ const VMALLOC_TOTAL_KB = 13743895347199;
 const PROC_FILES: readonly { name: string; perm: number; text: (s: ProcSources) => string }[] = [
   { name: 'buddyinfo', perm: 0o444, text: (s) => lines(s.mm.buddyinfo()) },
   { name: 'cmdline', perm: 0o444, text: () => `${CMDLINE}\n` },
+  { name: 'devices', perm: 0o444, text: (s) => procDevices(s.kernel) },
   { name: 'meminfo', perm: 0o444, text: (s) => lines(meminfo(s)) },
+  { name: 'misc', perm: 0o444, text: (s) => procMisc(s.kernel) },
   { name: 'modules', perm: 0o444, text: (s) => lines(procModules(s.kernel)) },
   { name: 'slabinfo', perm: 0o400, text: (s) => lines(s.mm.slabinfo()) },
   { name: 'uptime', perm: 0o444, text: (s) => uptime(s.kernel.k.clock.nanos()) },
   { name: 'version', perm: 0o444, text: () => `${LINUX_VERSION}\n` },
-  { name: 'vmallocinfo', perm: 0o400, text: (s) => lines(s.mm.vm.vmallocinfo((a) => hashed(s.mm, a))) },
+  { name: 'vmallocinfo', perm: 0o400, text: (s) => lines(vmallocinfo(s)) },
 ];
 
 /** /proc/version as Debian's 6.1.0-56-amd64 prints it. */
@@ -89,6 +93,27 @@ function lines(ls: readonly string[]): string {
 /** The 16 hex digits of a hashed pointer (%p), without `0x`. */
 function hashed(mm: MM, addr: number): string {
   return mm.hooks.hashPointer?.(addr) ?? '(____ptrval____)';
+}
+
+// ---- vmallocinfo -------------------------------------------------------------------------------------
+
+/**
+ * s_show(): the areas with hashed addresses. A caller in a module's `__init` function prints as a
+ * raw address once init has run: the kernel freed the init text and its symbols with it, so %pS
+ * finds no name (the oracle's guest shows `0xffffffffc05b70b9` for hello5's vmalloc in init).
+ */
+function vmallocinfo(s: ProcSources): string[] {
+  const freed = new Map<string, bigint>();
+  for (const m of s.kernel.modules.values()) {
+    if (m.state !== 'live') continue;
+    for (const f of m.functions.values()) if (f.def.attrs.section === '.init.text') freed.set(`${f.name} [${m.name}]`, BigInt(f.addr));
+  }
+  return s.mm.vm.vmallocinfo((a) => hashed(s.mm, a)).map((line) =>
+    line.replace(/ (\w+)\+0x([0-9a-f]+)\/0x[0-9a-f]+ \[(\w+)\] /, (all, fn: string, off: string, mod: string) => {
+      const base = freed.get(`${fn} [${mod}]`);
+      return base === undefined ? all : ` 0x${BigInt.asUintN(64, base + BigInt(`0x${off}`)).toString(16)} `;
+    }),
+  );
 }
 
 // ---- meminfo -----------------------------------------------------------------------------------------
