@@ -125,3 +125,28 @@ describe('kernel shell formats against the real 6.1 guest (test/oracle/shell)', 
     assert.equal(ours(sh, 'cat /proc/version')[0], REAL.get('uname')![1]);
   });
 });
+
+describe("kmod's modinfo and errors against the real guest (test/oracle/shell/lsmod_modinfo)", () => {
+  const real = sections(fs.readFileSync(path.join(DIR, 'lsmod_modinfo.out'), 'utf8'));
+  const source = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'lsmod_modinfo.c'), 'latin1');
+  const sh = bootShell([{ fileName: 'lsmod_modinfo.c', text: source }], { config: 'default' });
+  /** The guest's output of a section, without the `rc=N` line the command script added. */
+  const guest = (name: string): string[] => real.get(name)!.filter((l) => l && !/^rc=\d+$/.test(l));
+
+  it('modinfo with MODULE_VERSION: srcversion after the tags, parameters with and without a description', () => {
+    const got = ours(sh, 'modinfo lsmod_modinfo.ko');
+    const mask = (ls: string[]) => ls.slice(1).map((l) => l.replace(/^(srcversion: +)[0-9A-F]{23}$/, '$1X'));
+    assert.deepEqual(mask(got), mask(guest('modinfo')));
+  });
+
+  const same: [string, string][] = [
+    ['modinfo -F license lsmod_modinfo.ko', 'modinfo -F license'],
+    ['modinfo -F parm lsmod_modinfo.ko', 'modinfo -F parm'],
+    ['modinfo nosuchmodule', 'modinfo nosuch'],
+    ['modinfo', 'modinfo none'],
+    ['insmod', 'insmod none'],
+    ['rmmod', 'rmmod none'],
+    ['insmod nope.ko', 'insmod nope.ko'],
+  ];
+  for (const [line, section] of same) it(line, () => assert.deepEqual(ours(sh, line), guest(section)));
+});

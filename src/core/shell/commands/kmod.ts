@@ -95,8 +95,10 @@ function modinfoOne(c: CommandContext, target: string, field: string | undefined
   const rows: [string, string][] = [['filename', found.path]];
   // gcc emits a file's .modinfo strings in reverse order of declaration, and kmod prints them so.
   for (const [tag, value] of [...info.all].reverse()) if (tag !== 'parm' && tag !== 'parmtype') rows.push([tag, value]);
+  // modpost adds a checksum of the sources to modules that declare MODULE_VERSION.
+  if (info.version !== undefined) rows.push(['srcversion', srcversion(found.module.text)]);
   rows.push(['depends', ''], ['retpoline', 'Y'], ['name', fe.moduleName], ['vermagic', VERMAGIC]);
-  for (const p of paramLines(fe.unit, info.all)) rows.push(['parm', p]);
+  for (const p of paramLines(fe.unit, info.all, field === 'parm')) rows.push(['parm', p]);
   for (const [tag, value] of rows) {
     if (field === undefined) c.out(`${`${tag}:`.padEnd(16)}${value}\n`);
     else if (field === tag) c.out(`${value}\n`);
@@ -120,8 +122,11 @@ function findModule(c: CommandContext, target: string): { module: ShellModule; p
   return undefined;
 }
 
-/** `name:description (type)`, or `name:type` without a MODULE_PARM_DESC, in declaration order. */
-function paramLines(unit: Parameters<typeof readParams>[0], tags: readonly [string, string][]): string[] {
+/**
+ * `name:description (type)`, or without a MODULE_PARM_DESC `name:type` (`name: (type)` under
+ * `-F parm`, as kmod 30 prints them), in declaration order.
+ */
+function paramLines(unit: Parameters<typeof readParams>[0], tags: readonly [string, string][], fieldOnly: boolean): string[] {
   const descs = new Map<string, string>();
   for (const [tag, value] of tags) {
     if (tag !== 'parm') continue;
@@ -134,9 +139,23 @@ function paramLines(unit: Parameters<typeof readParams>[0], tags: readonly [stri
     seen.add(p.name);
     const type = p.type.startsWith('array:') ? `array of ${p.type.slice('array:'.length)}` : p.type;
     const desc = descs.get(p.name);
-    out.push(desc === undefined ? `${p.name}:${type}` : `${p.name}:${desc} (${type})`);
+    out.push(desc === undefined ? (fieldOnly ? `${p.name}: (${type})` : `${p.name}:${type}`) : `${p.name}:${desc} (${type})`);
   }
   // A description for a parameter that module_param() never declared still prints.
   for (const [name, desc] of descs) if (!seen.has(name)) out.push(`${name}:${desc}`);
   return out;
+}
+
+/**
+ * A stand-in for modpost's srcversion (an MD4 digest of the module's sources, 23 hex digits):
+ * the same shape, and the same value for the same source.
+ */
+function srcversion(text: string): string {
+  let out = '';
+  for (let seed = 0; out.length < 23; seed++) {
+    let h = 0x811c9dc5 ^ seed;
+    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+    out += h.toString(16).toUpperCase().padStart(8, '0');
+  }
+  return out.slice(0, 23);
 }
