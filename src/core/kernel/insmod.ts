@@ -57,6 +57,7 @@ export function insmod(k: Kernel, fe: FrontEndResult, paramText = ''): ToolResul
     machine: k.machine,
     onStore: k.events.traceWrites ? (addr, size, span) => k.events.emit({ kind: 'write', addr, size, span }) : undefined,
     moduleAlloc: (size) => k.k.moduleAlloc(size),
+    blocks: (sym) => k.exports.get(sym)?.blocks === true,
     kernelSymbol: (sym, gpl) => {
       const e = k.exports.get(sym);
       if (!e || (e.gplOnly && !gpl)) return undefined;
@@ -185,6 +186,13 @@ function storeInt(k: Kernel, addr: I64, v: I64, size: number): void {
   else k.mem.st8(addr, Number(BigInt.asIntN(8, BigInt(v))));
 }
 
+/** The module rmmod removed last on each machine, for `Modules linked in: ... [last unloaded: x(OE)]`. */
+const LAST_UNLOADED = new WeakMap<Kernel, { name: string; taints: string }>();
+
+export function lastUnloaded(k: Kernel): { name: string; taints: string } | undefined {
+  return LAST_UNLOADED.get(k);
+}
+
 /** What the user sees when the machine panicked under the tool: it never returns. */
 const PANICKED: ToolResult = { status: 255, stderr: ['kmodlab: the emulated kernel panicked; the machine has stopped'] };
 
@@ -213,6 +221,7 @@ export function rmmod(k: Kernel, name: string): ToolResult {
   }
   k.modules.delete(name);
   mod.state = 'gone';
+  LAST_UNLOADED.set(k, { name, taints: mod.taints });
   k.k.moduleFree(mod.base);
   k.events.emit({ kind: 'module', name, state: 'gone' });
   k.leakCheck(mod);

@@ -25,6 +25,7 @@
 // zero or `?`); no module-level mutable state.
 
 import { syscallUserRegs } from './fs/files';
+import { lastUnloaded } from './insmod';
 import { userFaultDetails } from './fs/uaccess';
 import type { Span } from '../source/source';
 import { spanLine } from '../source/source';
@@ -1077,6 +1078,15 @@ export interface KernelReportsOptions {
 }
 
 /**
+ * dump_pagetable() for an address in the module area that is not mapped (freed module memory): the
+ * upper tables exist, the PTE is empty, as the oracle printed it for proc_forget (values of one boot).
+ */
+function moduleAreaFault(addr: I64): { pageTable: string } | undefined {
+  const a = u64(addr);
+  return a >= 0xffffffffc0000000n && a < 0xffffffffff000000n ? { pageTable: 'PGD f614067 P4D f615067 PUD f617067 PMD 132e067 PTE 0 ' } : undefined;
+}
+
+/**
  * The `KernelReports` table the Kernel prints through, built from the pure builders above. It
  * reads the Kernel's task, taints, module list, context and the running module's call trace.
  * Lines come back as plain strings (multi-line records split); use the builders directly for levels.
@@ -1087,6 +1097,7 @@ export function createKernelReports(options: KernelReportsOptions = {}): KernelR
     task: k.task,
     taints: k.taints,
     modules: k.modulesLinkedIn(),
+    lastUnloaded: lastUnloaded(k),
     hashKey: pointerHashKey(k.options.seed),
     decode: options.decode,
     userRegs: syscallUserRegs(k) ?? (k.current?.phase === 'exit' ? RMMOD_USER_REGS : INSMOD_USER_REGS),
@@ -1144,7 +1155,7 @@ export function createKernelReports(options: KernelReportsOptions = {}): KernelR
     pageFault(k: Kernel, addr: I64, write: boolean, exec: boolean, ip?: Frame): string[] {
       const { rip, callers } = ip ? { rip: ip, callers: frames(k) } : split(k);
       // The Kernel prints make_task_dead()'s note itself after the task dies (see exitNote()).
-      return txt(pageFaultOops(ctxOf(k), { rip, callers, regs: regsFor(k), address: addr, write, exec, exitNote: false, ...userFaultDetails(k, addr) }));
+      return txt(pageFaultOops(ctxOf(k), { rip, callers, regs: regsFor(k), address: addr, write, exec, exitNote: false, ...(userFaultDetails(k, addr) ?? moduleAreaFault(addr)) }));
     },
     sleepingInAtomic(k: Kernel, where: string): string[] {
       const m = /^(.*):(\d+)$/.exec(where);
@@ -1173,8 +1184,8 @@ export function createKernelReports(options: KernelReportsOptions = {}): KernelR
       }));
       return txt(kmemleakScan(ctxOf(k), reports, { verbose: options.kmemleakVerbose ?? true }).dmesg);
     },
-    dumpStack(k: Kernel): string[] {
-      return txt(dumpStack(ctxOf(k), frames(k)));
+    dumpStack(k: Kernel, above: readonly Frame[] = []): string[] {
+      return txt(dumpStack(ctxOf(k), above.length ? [...above, ...frames(k)] : frames(k)));
     },
     bug(k: Kernel, file: string, lineNo: number): string[] {
       const all = frames(k);

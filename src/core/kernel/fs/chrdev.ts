@@ -22,7 +22,7 @@ import type { CharDevices, DirNode, OpenFile, OpenRequest } from '../vfs';
 import { generatedFile, vfsOf } from '../vfs';
 import type { FileKind, NodeObjects } from './files';
 import { openRegs } from './userregs';
-import { ERR, FILE, GFP_KERNEL_ZERO, INODE, ModuleFile, PATHS, add, allocFile, makeNodeObjects, num, syscall, within } from './files';
+import { ERR, FILE, GFP_KERNEL_ZERO, INODE, ModuleFile, PATHS, add, allocFile, kernelAlloc, makeNodeObjects, num, syscall, within } from './files';
 
 /** Offsets in struct file_operations, struct cdev, struct miscdevice, struct device, struct class. */
 export const FOPS = { owner: 0, llseek: 8, read: 16, write: 24, ioctl: 80, open: 112, release: 128 } as const;
@@ -275,7 +275,7 @@ export function cdevInit(k: Kernel, cdev: I64, fops: I64): void {
 
 /** cdev_alloc(): a zeroed cdev the kernel frees at cdev_del. */
 export function cdevAlloc(k: Kernel, site: CallSite): I64 {
-  const cdev = k.k.mm.kmalloc(CDEV.bytes, GFP_KERNEL_ZERO, site);
+  const cdev = kernelAlloc(k, CDEV.bytes, GFP_KERNEL_ZERO, site);
   if (cdev !== 0) {
     cdevInit(k, cdev, 0);
     ownedCdevs(k).add(cdev);
@@ -314,7 +314,7 @@ export function classCreate(k: Kernel, owner: I64, nameAddr: I64, site: CallSite
   const vfs = vfsOf(k);
   const sysClass = vfs.mkdirs('/sys/class');
   if (typeof sysClass === 'number' || sysClass.children.has(name)) return ERR.EEXIST;
-  const cls = k.k.mm.kmalloc(CLASS.bytes, GFP_KERNEL_ZERO, site);
+  const cls = kernelAlloc(k, CLASS.bytes, GFP_KERNEL_ZERO, site);
   if (cls === 0) return ERR.ENOMEM;
   k.mem.st64(add(cls, CLASS.name), nameAddr);
   k.mem.st64(add(cls, CLASS.owner), owner);
@@ -347,8 +347,8 @@ export function deviceCreate(k: Kernel, cls: I64, devt: number, data: I64, name:
   const vfs = vfsOf(k);
   const dev = vfs.mkdirs('/dev');
   if (typeof dev === 'number' || dev.children.has(name)) return ERR.EEXIST;
-  const device = k.k.mm.kmalloc(DEVICE.bytes, GFP_KERNEL_ZERO, site);
-  const nameCopy = k.k.mm.kmalloc(name.length + 1, 0xcc0, site);
+  const device = kernelAlloc(k, DEVICE.bytes, GFP_KERNEL_ZERO, site);
+  const nameCopy = kernelAlloc(k, name.length + 1, 0xcc0, site);
   if (device === 0 || nameCopy === 0) return ERR.ENOMEM;
   const bytes = new Uint8Array(name.length + 1);
   for (let i = 0; i < name.length; i++) bytes[i] = name.charCodeAt(i) & 0xff;

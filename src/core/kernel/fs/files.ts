@@ -44,8 +44,8 @@ const SYSCALL = [f('do_syscall_64', 0x5d, 0xb0), f('entry_SYSCALL_64_after_hwfra
 
 /** Kernel paths below a file handler in call traces (6.1 names; offsets as the oracle printed them where seen). */
 export const PATHS = {
-  open: [f('do_dentry_open', 0x1e6, 0x410), f('path_openat', 0xb4c, 0x1400), f('do_filp_open', 0xb1, 0x160), f('do_sys_openat2', 0x9f, 0x160), f('__x64_sys_openat', 0x55, 0x80), ...SYSCALL],
-  read: [f('vfs_read', 0xa5, 0x2f0), f('ksys_read', 0x6b, 0xf0), ...SYSCALL],
+  open: [f('do_dentry_open', 0x1e5, 0x410), f('path_openat', 0xb7d, 0x1260), f('do_filp_open', 0xaf, 0x160), f('do_sys_openat2', 0xaf, 0x170), f('__x64_sys_openat', 0x6a, 0xa0), ...SYSCALL],
+  read: [f('vfs_read', 0xa5, 0x310), f('ksys_read', 0x6b, 0xf0), ...SYSCALL],
   write: [f('vfs_write', 0xc7, 0x3f0), f('ksys_write', 0x6b, 0xf0), ...SYSCALL],
   llseek: [f('ksys_lseek', 0x80, 0xd0), ...SYSCALL],
   ioctl: [f('__x64_sys_ioctl', 0x8d, 0xd0), ...SYSCALL],
@@ -159,8 +159,8 @@ export interface NodeObjects {
 
 /** Allocate a node's inode and dentry in kernel memory: name, mode, device number. */
 export function makeNodeObjects(k: Kernel, name: string, mode: number, rdev: number, site: CallSite): NodeObjects | undefined {
-  const inode = k.k.mm.kmalloc(INODE.bytes, GFP_KERNEL_ZERO, site);
-  const dentry = k.k.mm.kmalloc(DENTRY.bytes, GFP_KERNEL_ZERO, site);
+  const inode = kernelAlloc(k, INODE.bytes, GFP_KERNEL_ZERO, site);
+  const dentry = kernelAlloc(k, DENTRY.bytes, GFP_KERNEL_ZERO, site);
   if (inode === 0 || dentry === 0) return undefined;
   k.mem.st16(add(inode, INODE.mode), mode & 0xffff);
   k.mem.st32(add(inode, INODE.rdev), rdev);
@@ -177,7 +177,7 @@ export function makeNodeObjects(k: Kernel, name: string, mode: number, rdev: num
 
 /** alloc_empty_file(): a zeroed struct file for an opener, pointing at the node's objects. */
 export function allocFile(k: Kernel, node: NodeObjects, fop: I64, flags: number, site: CallSite): I64 {
-  const file = k.k.mm.kmalloc(FILE.size, GFP_KERNEL_ZERO, site);
+  const file = kernelAlloc(k, FILE.size, GFP_KERNEL_ZERO, site);
   if (file === 0) return 0;
   const acc = flags & 3;
   const mode = (acc === 0 || acc === 2 ? FMODE_READ : 0) | (acc === 1 || acc === 2 ? FMODE_WRITE : 0) | FMODE_LSEEK | FMODE_PREAD;
@@ -188,6 +188,22 @@ export function allocFile(k: Kernel, node: NodeObjects, fop: I64, flags: number,
   k.mem.st32(add(file, FILE.flags), flags);
   k.mem.st32(add(file, FILE.mode), mode);
   return file;
+}
+
+/**
+ * kmalloc() for the kernel's own objects (struct file, proc_dir_entry, seq_file, kobject, ...)
+ * made while a module's code is running: they belong to the kernel, not the module, so kmemleak
+ * does not report them at rmmod (the kernel still references them, as on Linux).
+ */
+export function kernelAlloc(k: Kernel, size: number, gfp: number, site: CallSite, vmalloc = false): I64 {
+  const cur = k.current?.module;
+  const owner = cur !== undefined && typeof cur === 'object' ? cur.name : undefined;
+  k.k.setTask(k.task, undefined);
+  try {
+    return vmalloc ? k.k.mm.kvmalloc(size, gfp, site) : k.k.mm.kmalloc(size, gfp, site);
+  } finally {
+    k.k.setTask(k.task, owner);
+  }
 }
 
 /** GFP_KERNEL | __GFP_ZERO. */
@@ -228,8 +244,8 @@ export interface FileKind {
   readonly defaultSeek: boolean;
   /** Before each call: 0 to go on, or an errno (procfs: the entry was removed, -EIO). */
   gone?(): number;
-  /** After the release handler (module_put of the owner). */
-  released?(): void;
+  /** After the release handler, in the closing system call (module_put of the owner, the entry's open count). */
+  released?(site: CallSite): void;
 }
 
 /**
@@ -238,6 +254,8 @@ export interface FileKind {
  */
 export class ModuleFile implements OpenFile {
   private closed = false;
+  /** The reader's buffer, kept across reads as cat keeps its mmap()ed one: [address, size]. */
+  private readBuf: [number, number] | undefined;
 
   constructor(
     private readonly k: Kernel,
@@ -268,11 +286,13 @@ export class ModuleFile implements OpenFile {
     if (!this.can(FMODE_READ)) return ERR.EBADF;
     if (count <= 0) return new Uint8Array(0);
     const space = userSpaceOf(this.k, this.task.pid);
-    const buf = space.alloc(count);
+    if (!this.readBuf || this.readBuf[1] < count) {
+      if (this.readBuf) space.free(this.readBuf[0]);
+      this.readBuf = [space.alloc(count, true), count];
+    }
+    const buf = this.readBuf[0];
     const ret = this.call('read', [this.file, buf, count, add(this.file, FILE.pos)], () => this.kind.noReadWrite, ['read', FD_READ, buf, count]);
-    const out = ret >= 0 ? space.read(buf, Math.min(ret, count)).slice() : ret;
-    space.free(buf);
-    return out;
+    return ret >= 0 ? space.read(buf, Math.min(ret, count)).slice() : ret;
   }
 
   write(data: Uint8Array): number {
@@ -311,11 +331,12 @@ export class ModuleFile implements OpenFile {
   release(): number {
     if (this.closed) return ERR.EBADF;
     this.closed = true;
+    if (this.readBuf) userSpaceOf(this.k, this.task.pid).free(this.readBuf[0]);
     const inode = this.k.mem.ld64(add(this.file, FILE.inode));
     const ret = this.call('release', [inode, this.file], () => 0, ['close', FD_READ, 0, 0]);
-    this.kind.released?.();
-    // fput(): the struct file goes back to the kernel (freed inside a system call for its site).
+    // fput(): after the handler, the references go and the struct file returns to the kernel.
     syscall(this.k, this.task, PATHS.release, (site) => {
+      this.kind.released?.(site);
       this.k.k.mm.kfree(this.file, site);
       return 0;
     });

@@ -17,7 +17,7 @@ import type { Frame } from '../trace';
 import type { DirNode, FileOps, OpenFile, OpenRequest } from '../vfs';
 import { vfsOf } from '../vfs';
 import type { FileKind, NodeObjects } from './files';
-import { ERR, GFP_KERNEL_ZERO, INODE, ModuleFile, PATHS, add, allocFile, makeNodeObjects, num, syscall, within } from './files';
+import { ERR, GFP_KERNEL_ZERO, INODE, ModuleFile, PATHS, add, allocFile, kernelAlloc, makeNodeObjects, num, syscall, within } from './files';
 import { kernelWarning } from './warn';
 import { openRegs } from './userregs';
 
@@ -52,6 +52,8 @@ export interface ProcEntry {
   readonly node: NodeObjects;
   readonly children: Map<string, ProcEntry>;
   removed: boolean;
+  /** Open files of the entry: its inode and dentry are freed when it is removed and none is left. */
+  opens: number;
 }
 
 class ProcFs {
@@ -122,11 +124,11 @@ export function procCreate(k: Kernel, site: CallSite, nameAddr: I64, mode: numbe
     if ((m & S_IFMT) === 0) m |= S_IFREG;
     if ((m & 0o7777) === 0) m |= 0o444;
   }
-  const pde = k.k.mm.kmalloc(PDE_BYTES, GFP_KERNEL_ZERO, site);
+  const pde = kernelAlloc(k, PDE_BYTES, GFP_KERNEL_ZERO, site);
   const node = pde === 0 ? undefined : makeNodeObjects(k, name, m, 0, site);
   if (pde === 0 || !node) return 0;
   k.mem.st64(add(node.inode, INODE.private), data);
-  const entry: ProcEntry = { pde, name, parent, dir, ops: dir ? 0 : ops, node, children: new Map(), removed: false };
+  const entry: ProcEntry = { pde, name, parent, dir, ops: dir ? 0 : ops, node, children: new Map(), removed: false, opens: 0 };
   const vfsDir = fs.vfsDir(parent);
   if (vfsDir) {
     const vfs = vfsOf(k);
@@ -179,8 +181,14 @@ function unregister(k: Kernel, entry: ProcEntry, site: CallSite): void {
   const dir = fs.vfsDir(entry.parent);
   const node = dir?.children.get(entry.name);
   if (node) vfsOf(k).remove(node, true);
-  // pde_put(): the proc_dir_entry goes; the inode and dentry stay for files still open.
+  // pde_put(): the proc_dir_entry goes; the inode and dentry stay while files are open.
   k.k.mm.kfree(entry.pde, site);
+  if (entry.opens === 0) freeNodeObjects(k, entry.node, site);
+}
+
+function freeNodeObjects(k: Kernel, node: NodeObjects, site: CallSite): void {
+  k.k.mm.kfree(node.dentry, site);
+  k.k.mm.kfree(node.inode, site);
 }
 
 /** proc_mkdir()'s children of a removed directory still hang off the record; `pde_data(inode)` is the inode's i_private. */
@@ -204,6 +212,10 @@ function openEntry(k: Kernel, entry: ProcEntry, req: OpenRequest): OpenFile | nu
     noReadWrite: ERR.EIO,
     defaultSeek: true,
     gone: () => (entry.removed ? ERR.EIO : 0),
+    released: (site) => {
+      entry.opens--;
+      if (entry.removed && entry.opens === 0) freeNodeObjects(k, entry.node, site);
+    },
   };
   const file = syscall(k, req.task, PATHS.open, (site) => within(k, PROC_REG_OPEN, () => {
     // proc_reg_open() reads proc_release first (the load that faults when the module is gone).
@@ -222,5 +234,6 @@ function openEntry(k: Kernel, entry: ProcEntry, req: OpenRequest): OpenFile | nu
   }), openRegs(req.flags));
   const r = num(file);
   if (r >= -4095 && r < 0) return r;
+  entry.opens++;
   return new ModuleFile(k, req.task, file, kind);
 }

@@ -15,7 +15,7 @@ import type { I64 } from '../../vm/value';
 import type { CallSite } from '../../vm/machine';
 import type { Kernel } from '../kernel';
 import type { Frame } from '../trace';
-import { ERR, FILE, GFP_KERNEL_ZERO, add, internalNative, num, within } from './files';
+import { ERR, FILE, GFP_KERNEL_ZERO, add, internalNative, kernelAlloc, num, within } from './files';
 import { copyToUser } from './uaccess';
 
 /** struct seq_file and struct seq_operations offsets. */
@@ -75,7 +75,7 @@ class Seq {
   /** seq_buf_alloc() of `size` bytes (kvmalloc); false when it fails. */
   alloc(size: number): boolean {
     this.set('size', size);
-    const buf = this.k.k.mm.kvmalloc(size, 0xcc0 | 0x400000, this.site);
+    const buf = kernelAlloc(this.k, size, 0xcc0 | 0x400000, this.site, true);
     this.set('buf', buf);
     return buf !== 0;
   }
@@ -268,7 +268,7 @@ export function seqLseek(k: Kernel, file: I64, offset: number, whence: number, s
 
 /** seq_open(): a zeroed seq_file for `file` with iterator `op`; 0 or -ENOMEM. */
 export function seqOpen(k: Kernel, file: I64, op: I64, site: CallSite): number {
-  const m = k.k.mm.kmalloc(SEQ.bytes, GFP_KERNEL_ZERO, site);
+  const m = kernelAlloc(k, SEQ.bytes, GFP_KERNEL_ZERO, site);
   if (m === 0) return ERR.ENOMEM;
   k.mem.st64(add(m, SEQ.op), op);
   k.mem.st64(add(m, SEQ.file), file);
@@ -287,7 +287,7 @@ export function seqRelease(k: Kernel, file: I64, site: CallSite): number {
 
 /** single_open(): a seq_file of one record made by `show`, with `data` as m->private. */
 export function singleOpen(k: Kernel, file: I64, show: I64, data: I64, site: CallSite): number {
-  const op = k.k.mm.kmalloc(SEQ_OPS.bytes, 0xcc0 | 0x400000, site);
+  const op = kernelAlloc(k, SEQ_OPS.bytes, 0xcc0 | 0x400000, site);
   if (op === 0) return ERR.ENOMEM;
   // single_start/next/stop are static in fs/seq_file.c: the kernel's own functions behind the pointers.
   k.mem.st64(add(op, SEQ_OPS.start), internalNative(k, 'single_start', (_m, a) => (num(k.mem.ld64(a[1])) ? 0 : 1)));

@@ -17,7 +17,7 @@ import type { Kernel } from '../kernel';
 import type { Frame } from '../trace';
 import type { DirNode, OpenFile, OpenRequest, Whence } from '../vfs';
 import { vfsOf } from '../vfs';
-import { ERR, GFP_KERNEL_ZERO, PATHS, add, num, syscall, within } from './files';
+import { ERR, GFP_KERNEL_ZERO, PATHS, add, kernelAlloc, num, syscall, within } from './files';
 import { syscallRegs } from './userregs';
 import { USER_HEAP_BASE } from './uaccess';
 
@@ -95,8 +95,8 @@ export function kobjectCreateAndAdd(k: Kernel, nameAddr: I64, parent: I64, site:
     k.log(3, `kobject_add_internal failed for ${name} with -EEXIST, don't try to register things with the same name in the same directory.`);
     return 0;
   }
-  const kobj = k.k.mm.kmalloc(KOBJ.bytes, GFP_KERNEL_ZERO, site);
-  const nameCopy = kobj === 0 ? 0 : k.k.mm.kmalloc(name.length + 1, 0xcc0, site);
+  const kobj = kernelAlloc(k, KOBJ.bytes, GFP_KERNEL_ZERO, site);
+  const nameCopy = kobj === 0 ? 0 : kernelAlloc(k, name.length + 1, 0xcc0, site);
   if (kobj === 0 || nameCopy === 0) return 0;
   const bytes = new Uint8Array(name.length + 1);
   for (let i = 0; i < name.length; i++) bytes[i] = name.charCodeAt(i) & 0xff;
@@ -258,7 +258,7 @@ class AttributeFile implements OpenFile {
     const k = this.k;
     let text: Uint8Array | undefined;
     const ret = num(syscall(k, this.task, PATHS.read, (site) => within(k, SHOW, () => {
-      const buf = k.k.mm.kmalloc(PAGE_SIZE, GFP_KERNEL_ZERO, site);
+      const buf = kernelAlloc(k, PAGE_SIZE, GFP_KERNEL_ZERO, site);
       if (buf === 0) return ERR.ENOMEM;
       const show = k.mem.ld64(add(this.attr, ATTR.show));
       let count = num(k.machine.callAddr(show, [this.kobj, this.attr, buf], site));
@@ -278,7 +278,7 @@ class AttributeFile implements OpenFile {
     const len = Math.min(data.length, PAGE_SIZE);
     if (len === 0) return 0;
     return num(syscall(k, this.task, PATHS.write, (site) => within(k, STORE, () => {
-      const buf = k.k.mm.kmalloc(len + 1, 0xcc0, site);
+      const buf = kernelAlloc(k, len + 1, 0xcc0, site);
       if (buf === 0) return ERR.ENOMEM;
       const bytes = new Uint8Array(len + 1);
       bytes.set(data.subarray(0, len));

@@ -35,21 +35,34 @@ export function accessOk(addr: I64, size: number): boolean {
   return size <= TASK_SIZE_MAX && addr <= TASK_SIZE_MAX - size;
 }
 
-/** One task's user address space: mapped pages by page number, and a bump allocator for buffers. */
+/** Where mmap() places a command's large buffers (cat's 64 KiB read buffer in the oracle's run). */
+export const USER_MMAP_BASE = 0x7fd95fc10000;
+
+/**
+ * One task's user address space: pages by page number, and bump allocators for buffers. A page of
+ * a fresh mapping is reserved but not present until something touches it (a user copy faults it in,
+ * as the kernel's fault handler does), which is what a direct kernel access then reports.
+ */
 export class UserSpace {
-  private readonly pages = new Map<number, Uint8Array>();
+  /** Page number → bytes, or null while the page is mapped but not yet present. */
+  private readonly pages = new Map<number, Uint8Array | null>();
   private readonly sizes = new Map<number, number>();
   private next = USER_HEAP_BASE;
+  private nextMmap = USER_MMAP_BASE;
 
   constructor(readonly pid: number) {}
 
-  /** A zeroed, mapped buffer of `n` bytes (at least one page of its own); its address. */
-  alloc(n: number): number {
-    const addr = this.next;
+  /**
+   * A zeroed buffer of `n` bytes (whole pages of its own); its address. `fresh` buffers come from
+   * mmap() and are not present until touched; others are heap memory the program has written.
+   */
+  alloc(n: number, fresh = false): number {
     const bytes = Math.max(1, Math.ceil(n / PAGE_SIZE)) * PAGE_SIZE;
-    for (let p = addr; p < addr + bytes; p += PAGE_SIZE) this.pages.set(p / PAGE_SIZE, new Uint8Array(PAGE_SIZE));
+    const addr = fresh ? this.nextMmap : this.next;
+    for (let p = addr; p < addr + bytes; p += PAGE_SIZE) this.pages.set(p / PAGE_SIZE, fresh ? null : new Uint8Array(PAGE_SIZE));
     this.sizes.set(addr, bytes);
-    this.next = addr + bytes;
+    if (fresh) this.nextMmap = addr + bytes;
+    else this.next = addr + bytes;
     return addr;
   }
 
@@ -60,9 +73,25 @@ export class UserSpace {
     this.sizes.delete(addr);
   }
 
-  /** Is the page holding `addr` present? */
+  /** Is the page holding `addr` mapped (present or not)? */
   mapped(addr: number): boolean {
     return this.pages.has(Math.floor(addr / PAGE_SIZE));
+  }
+
+  /** Is the page holding `addr` present (touched since it was mapped)? */
+  present(addr: number): boolean {
+    return !!this.pages.get(Math.floor(addr / PAGE_SIZE));
+  }
+
+  /** The bytes of a mapped page, faulting it in; undefined when unmapped. */
+  private page(addr: number): Uint8Array | undefined {
+    const vpn = Math.floor(addr / PAGE_SIZE);
+    const p = this.pages.get(vpn);
+    if (p === undefined) return undefined;
+    if (p) return p;
+    const fresh = new Uint8Array(PAGE_SIZE);
+    this.pages.set(vpn, fresh);
+    return fresh;
   }
 
   /** Up to `n` bytes from `addr`, stopping at the first unmapped page. */
@@ -71,7 +100,7 @@ export class UserSpace {
     let done = 0;
     while (done < n) {
       const a = addr + done;
-      const page = this.pages.get(Math.floor(a / PAGE_SIZE));
+      const page = this.page(a);
       if (!page) break;
       const off = a % PAGE_SIZE;
       const take = Math.min(n - done, PAGE_SIZE - off);
@@ -86,7 +115,7 @@ export class UserSpace {
     let done = 0;
     while (done < data.length) {
       const a = addr + done;
-      const page = this.pages.get(Math.floor(a / PAGE_SIZE));
+      const page = this.page(a);
       if (!page) break;
       const off = a % PAGE_SIZE;
       const take = Math.min(data.length - done, PAGE_SIZE - off);
@@ -175,17 +204,21 @@ export function clearUser(k: Kernel, to: I64, n: number): number {
 // ---- faults --------------------------------------------------------------------------------------
 
 /**
- * dump_pagetable()'s walk to a present user page of the shell's commands, as the oracle printed it
- * for the user_deref fixture (the values are physical addresses of one boot: a model).
+ * dump_pagetable()'s walks to the shell's user pages, as the oracle printed them (user_deref: a
+ * present heap page; user_deref_read: cat's fresh mmap buffer, whose upper tables are not there
+ * yet). The values are physical addresses of one boot: a model.
  */
 const PRESENT_USER_PAGE_WALK = 'PGD 27cd067 P4D 1f6dd067 PUD 1f6de067 PMD 1f6e0067 PTE 800000000a7a2867 ';
+const FRESH_MMAP_WALK = 'PGD 1f669067 P4D 1057067 PUD 0 ';
 
 /**
  * What the page-fault report says about a kernel access to user address `addr` by the current
  * task: with SMAP every such access faults; a present page makes it a protection fault (error code
- * bit 0) with a full page-table walk. Undefined for kernel addresses and absent pages.
+ * bit 0). Undefined for kernel addresses and unmapped user addresses.
  */
-export function userFaultDetails(k: Kernel, addr: I64): { protection: true; pageTable: string } | undefined {
+export function userFaultDetails(k: Kernel, addr: I64): { protection: boolean; pageTable: string } | undefined {
   if (typeof addr !== 'number' || addr < PAGE_SIZE || addr >= 2 ** 47) return undefined;
-  return userSpaceOf(k).mapped(addr) ? { protection: true, pageTable: PRESENT_USER_PAGE_WALK } : undefined;
+  const space = userSpaceOf(k);
+  if (!space.mapped(addr)) return undefined;
+  return space.present(addr) ? { protection: true, pageTable: PRESENT_USER_PAGE_WALK } : { protection: false, pageTable: FRESH_MMAP_WALK };
 }
