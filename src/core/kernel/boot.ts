@@ -18,7 +18,8 @@ import type { I64 } from '../vm/value';
 import type { Frame } from './trace';
 import { INSMOD_TAIL, RMMOD_TAIL } from './trace';
 import { KERNEL_DATA_BYTES, KERNEL_DATA_IMAGE_OFFSET, KERNEL_DATA_START } from './kdata';
-import { PAGE_SIZE } from './mm/layout';
+import { PAGE_SIZE, USER_END } from './mm/layout';
+import { PageFault } from './mm/memory';
 
 let headerTree: HeaderTree | undefined;
 
@@ -57,7 +58,11 @@ export function bootKernel(options: KernelOptions = {}): Booted {
   let kernel: Kernel;
   const formatEnv: FormatEnv = {
     memory: {
-      readCString: (addr, max) => mm.mem.readCString(addr, max),
+      // With SMAP, %s of a user pointer faults in string() (only the first page is caught as "(efault)").
+      readCString: (addr, max) => {
+        if (typeof addr === 'number' && addr >= PAGE_SIZE && addr < USER_END) throw new PageFault(addr, false, 'not-present', { fn: 'string', offset: 0x48, size: 0xe0 });
+        return mm.mem.readCString(addr, max);
+      },
       readBytes: (addr, n) => mm.mem.peekBytes(addr, n),
     },
     symbolize: (addr) => {

@@ -1078,6 +1078,15 @@ export interface KernelReportsOptions {
 }
 
 /**
+ * The kernel frames between a faulting kernel function and the module code that called it, for
+ * faults inside kernel helpers: printk's %s reading a user pointer faults in string(), under
+ * vsnprintf and printk (as the oracle showed for the guide's chardev2).
+ */
+const KERNEL_CALLERS: Readonly<Record<string, readonly Frame[]>> = {
+  string: [kframe('vsnprintf', 0x32c, 0x550), kframe('vprintk_store', 0x1c1, 0x520), kframe('vprintk_emit', 0xec, 0x290), kframe('_printk', 0x68, 0x83)],
+};
+
+/**
  * dump_pagetable() for an address in the module area that is not mapped (freed module memory): the
  * upper tables exist, the PTE is empty, as the oracle printed it for proc_forget (values of one boot).
  */
@@ -1153,7 +1162,7 @@ export function createKernelReports(options: KernelReportsOptions = {}): KernelR
       return txt(divideError(ctxOf(k), { rip, callers, regs: regsFor(k) }));
     },
     pageFault(k: Kernel, addr: I64, write: boolean, exec: boolean, ip?: Frame): string[] {
-      const { rip, callers } = ip ? { rip: ip, callers: frames(k) } : split(k);
+      const { rip, callers } = ip ? { rip: ip, callers: [...(KERNEL_CALLERS[ip.fn] ?? []), ...frames(k)] } : split(k);
       // The Kernel prints make_task_dead()'s note itself after the task dies (see exitNote()).
       return txt(pageFaultOops(ctxOf(k), { rip, callers, regs: regsFor(k), address: addr, write, exec, exitNote: false, ...(userFaultDetails(k, addr) ?? moduleAreaFault(addr)) }));
     },

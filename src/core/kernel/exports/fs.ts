@@ -182,6 +182,10 @@ const PROC: KernelExport[] = [
     name: 'proc_set_size', header: 'linux/proc_fs.h', proto: 'void proc_set_size(struct proc_dir_entry *de, loff_t size)', doc: 'Set the size `ls -l` shows for the entry.', derefs: [0],
     impl: () => undefined,
   },
+  {
+    name: 'proc_set_user', header: 'linux/proc_fs.h', proto: 'void proc_set_user(struct proc_dir_entry *de, kuid_t uid, kgid_t gid)', doc: 'Set the owner `ls -l` shows for the entry (the shell runs as root).', derefs: [0],
+    impl: () => undefined,
+  },
 ];
 
 const SEQ: KernelExport[] = [

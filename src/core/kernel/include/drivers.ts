@@ -491,11 +491,26 @@ struct miscdevice {
 /* exports */
 #endif
 `,
+  'linux/uidgid.h': `
+#ifndef _LINUX_UIDGID_H
+#define _LINUX_UIDGID_H
+#include <linux/types.h>
+typedef struct { uid_t val; } kuid_t;
+typedef struct { gid_t val; } kgid_t;
+#define KUIDT_INIT(value) (kuid_t){ value }
+#define KGIDT_INIT(value) (kgid_t){ value }
+#define GLOBAL_ROOT_UID KUIDT_INIT(0)
+#define GLOBAL_ROOT_GID KGIDT_INIT(0)
+static inline uid_t __kuid_val(kuid_t uid) { return uid.val; }
+static inline gid_t __kgid_val(kgid_t gid) { return gid.val; }
+#endif
+`,
   'linux/proc_fs.h': `
 #ifndef _LINUX_PROC_FS_H
 #define _LINUX_PROC_FS_H
 #include <linux/types.h>
 #include <linux/fs.h>
+#include <linux/uidgid.h>
 struct proc_dir_entry;
 struct proc_ops {
 	unsigned int proc_flags;
@@ -551,6 +566,12 @@ static inline bool seq_has_overflowed(struct seq_file *m) { return m->count == m
 #endif
 `,
   // ---- user memory --------------------------------------------------------------------------------
+  'linux/irq.h': `#pragma once
+#include <linux/interrupt.h>
+`,
+  'asm/errno.h': `#pragma once
+#include <linux/errno.h>
+`,
   'linux/uaccess.h': `
 #ifndef __LINUX_UACCESS_H
 #define __LINUX_UACCESS_H
