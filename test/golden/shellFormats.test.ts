@@ -150,3 +150,19 @@ describe("kmod's modinfo and errors against the real guest (test/oracle/shell/ls
   ];
   for (const [line, section] of same) it(line, () => assert.deepEqual(ours(sh, line), guest(section)));
 });
+
+describe('/sys/module against the real guest (test/oracle/shell/lsmod_modinfo)', () => {
+  const real = sections(fs.readFileSync(path.join(DIR, 'lsmod_modinfo.out'), 'utf8')).get('sys params')!;
+  const source = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'lsmod_modinfo.c'), 'latin1');
+
+  it('the parameters with their modes, then the values and the module attributes', () => {
+    const sh = bootShell([{ fileName: 'lsmod_modinfo.c', text: source }], { config: 'default' });
+    assert.equal(sh.run('insmod lsmod_modinfo.ko debug=1 count=5').status, 0);
+    const files = (ls: string[]) => ls.filter((l) => /^[-d][rwx-]{9} /.test(l)).map((l) => `${l.slice(0, 10)} ${l.split(' ').pop()}`);
+    const dirIndex = real.findIndex((l) => l.startsWith('/sys/module/lsmod_modinfo/parameters'));
+    assert.deepEqual(files(ours(sh, 'ls -l /sys/module/lsmod_modinfo/parameters')), files(real.slice(dirIndex)));
+    const values = ours(sh, 'cat /sys/module/lsmod_modinfo/parameters/* /sys/module/lsmod_modinfo/version /sys/module/lsmod_modinfo/srcversion /sys/module/lsmod_modinfo/refcnt /sys/module/lsmod_modinfo/initstate /sys/module/lsmod_modinfo/taint');
+    const guest = real.slice(real.findIndex((l) => l === '5'));
+    assert.deepEqual(values.map((v) => v.replace(/^[0-9A-F]{23}$/, 'SRCVERSION')), guest.filter((l) => l).map((v) => v.replace(/^[0-9A-F]{23}$/, 'SRCVERSION')));
+  });
+});

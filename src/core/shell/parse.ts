@@ -7,15 +7,19 @@
 //   command  := (word | redirect)+          redirect := [fd] ('>' | '>>' | '<') word
 //
 // Words keep bash's quoting: '…' is literal, "…" keeps spaces and expands `$?`, a backslash quotes
-// the next character, `#` at the start of a word begins a comment. `$NAME` expands later, when the
+// the next character, `#` at the start of a word begins a comment, and an unquoted `*` or `?` is
+// a pathname pattern (kept apart from quoted text, which matches itself). `$NAME` expands later, when the
 // command runs (so `echo $?` sees the status of the command before it); the parser keeps it as a
 // parameter part of the word.
 //
 // Invariant: parsing never throws. A syntax error comes back as bash's message
 // (`syntax error near unexpected token `;'`) and nothing of the line runs, as in bash.
 
-/** A piece of a word: literal text, or a parameter (`?`, `HOME`) expanded when the command runs. */
-export type WordPart = string | { readonly param: string };
+/**
+ * A piece of a word: literal text, a parameter (`?`, `HOME`) expanded when the command runs, or an
+ * unquoted `*` or `?`, which make the word a pathname pattern.
+ */
+export type WordPart = string | { readonly param: string } | { readonly glob: '*' | '?' };
 export type Word = readonly WordPart[];
 
 export interface Redirect {
@@ -201,6 +205,10 @@ function lexWord(text: string, start: number): { parts: WordPart[]; end: number 
       i++;
     } else if (c === '$') {
       i = param(i);
+    } else if (c === '*' || c === '?') {
+      flush();
+      parts.push({ glob: c });
+      i++;
     } else {
       lit += c;
       i++;

@@ -17,6 +17,7 @@ import { kernelHeaders } from '../kernel/boot';
 import type { FrontEndResult } from '../frontend';
 import { frontEnd, moduleNameOf } from '../frontend';
 import { mountProcFiles } from '../kernel/procfiles';
+import { syncSysModule } from '../kernel/sysmodule';
 import type { OpenFile, Opener, Vfs } from '../kernel/vfs';
 import { O_APPEND, O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY, encodeLatin1, decodeLatin1, generatedFile, vfsOf } from '../kernel/vfs';
 import { strerror } from '../kernel/errno';
@@ -221,7 +222,9 @@ export class Shell {
 
   /** One command with its redirections. */
   private simple(cmd: SimpleCommand, stdin: string | undefined, stdout: Sink, term: Sink, state: { follow: boolean; exit: boolean }): number {
-    const argv = cmd.words.map((w) => this.expand(w));
+    // /sys/module follows the module list (a module loaded by the command before is there).
+    syncSysModule(this.vfs, this.machine.kernel);
+    const argv = cmd.words.flatMap((w) => this.expandArgs(w));
     const err = (text: string): void => void term(text);
     const opened: OpenFile[] = [];
     let out = stdout;
@@ -282,18 +285,62 @@ export class Shell {
     return BUILTINS.has(name) ? this.task : this.spawn(name.replace(/^.*\//, ''));
   }
 
-  /** A word's text with `$?` and other parameters expanded (unknown ones are empty, as in bash). */
+  /** A word's text with `$?` and other parameters expanded (unknown ones are empty, as in bash); patterns stay as typed. */
   expand(word: Word): string {
-    return word
-      .map((p) => {
-        if (typeof p === 'string') return p;
-        if (p.param === '?') return String(this.status);
-        if (p.param === '$') return String(SHELL_PID);
-        if (p.param === 'HOME') return HOME;
-        if (p.param === 'PWD') return this.cwd;
-        return '';
-      })
-      .join('');
+    return word.map((p) => (typeof p === 'string' ? p : 'glob' in p ? p.glob : this.param(p.param))).join('');
+  }
+
+  /**
+   * A word as arguments: a word with an unquoted `*` or `?` becomes the matching paths, sorted
+   * (bash's pathname expansion; names starting with `.` only match a pattern that starts with
+   * one); a pattern that matches nothing stays as typed.
+   */
+  private expandArgs(word: Word): string[] {
+    if (!word.some((p) => typeof p !== 'string' && 'glob' in p)) return [this.expand(word)];
+    const text = this.expand(word);
+    // The word as path components, each a list of literal text and pattern characters.
+    const components: (string | '*' | '?')[][] = [[]];
+    for (const p of word) {
+      if (typeof p !== 'string' && 'glob' in p) {
+        components[components.length - 1].push(p.glob);
+        continue;
+      }
+      const lit = typeof p === 'string' ? p : this.param(p.param);
+      lit.split('/').forEach((piece, i) => {
+        if (i > 0) components.push([]);
+        if (piece) components[components.length - 1].push(`=${piece}`);
+      });
+    }
+    let paths = [text.startsWith('/') ? '/' : ''];
+    for (const comp of components.filter((c) => c.length > 0)) {
+      const plain = comp.every((c) => c.startsWith('='));
+      const name = comp.map((c) => c.slice(1)).join('');
+      const re = new RegExp(`^${comp.map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.slice(1).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('')}$`, 's');
+      const next: string[] = [];
+      for (const base of paths) {
+        const dir = this.vfs.lookup(base || '.', { cwd: this.cwd });
+        if (typeof dir === 'number' || dir.kind !== 'dir') continue;
+        const join = (n: string): string => (base === '' ? n : base.endsWith('/') ? base + n : `${base}/${n}`);
+        if (plain) {
+          if (name === '.' || name === '..' || dir.children.has(name)) next.push(join(name));
+          continue;
+        }
+        for (const child of this.vfs.list(dir)) {
+          if (child.name.startsWith('.') && !name.startsWith('.')) continue;
+          if (re.test(child.name)) next.push(join(child.name));
+        }
+      }
+      paths = next;
+    }
+    return paths.length ? paths : [text];
+  }
+
+  private param(name: string): string {
+    if (name === '?') return String(this.status);
+    if (name === '$') return String(SHELL_PID);
+    if (name === 'HOME') return HOME;
+    if (name === 'PWD') return this.cwd;
+    return '';
   }
 
   /**

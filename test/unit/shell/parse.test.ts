@@ -5,8 +5,8 @@ import { strict as assert } from 'node:assert';
 import { parseShell } from '../../../src/core/shell/parse';
 import type { AndOr, Word } from '../../../src/core/shell/parse';
 
-/** A word as text, parameters written back as `${name}`. */
-const w = (word: Word): string => word.map((p) => (typeof p === 'string' ? p : `\${${p.param}}`)).join('');
+/** A word as text, parameters written back as `${name}`, patterns as `<*>`. */
+const w = (word: Word): string => word.map((p) => (typeof p === 'string' ? p : 'param' in p ? `\${${p.param}}` : `<${p.glob}>`)).join('');
 
 /** A parsed script in a compact form: `[argv] >file` per command, `|` between, `&&`/`||`, `;` between lists. */
 function show(text: string): string {
@@ -40,6 +40,7 @@ describe('shell parser', () => {
     ['# only a comment', ''],
     ['lsmod # list them', '[lsmod]'],
     ['echo a#b', '[echo,a#b]'],
+    [`cat /sys/*/x? '*' "a*"`, '[cat,/sys/<*>/x<?>,*,a*]'],
     ['echo 1\necho 2', '[echo,1] ; [echo,2]'],
     ['; lsmod', "error: syntax error near unexpected token `;'"],
     ['lsmod | ', "error: syntax error near unexpected token `newline'"],

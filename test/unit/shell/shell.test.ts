@@ -16,7 +16,7 @@ const ENDLESS: FileOps = {
 /** A file that remembers what was written, one write(2) per entry. */
 function recorder(writes: string[]): FileOps {
   return {
-    open: (): OpenFile => ({ ...new SnapshotFile(''), read: () => new Uint8Array(0), write: (d) => (writes.push(String.fromCharCode(...d)), d.length), release: () => 0 }),
+    open: (): OpenFile => ({ read: () => new Uint8Array(0), write: (d) => (writes.push(String.fromCharCode(...d)), d.length), llseek: () => 0, ioctl: () => -E.ENOTTY, release: () => 0 }),
     size: () => 0,
   };
 }
@@ -44,7 +44,7 @@ describe('kernel shell', function () {
   const cases: [string[], string][] = [
     [['echo a   b "c  d"'], 'a b c  d\n'],
     [['echo -n x; echo y'], 'xy\n'],
-    // As bash's echo: octal needs the leading 0 (`\\101` stays as it is).
+    // As bash's echo: octal needs the leading 0 (a backslash and 101 stay as they are).
     [['echo -e "a\\tb\\x41\\0101 \\101"'], 'a\tbAA \\101\n'],
     [['false; echo $?'], '1\n'],
     [['nope; echo $?'], 'bash: nope: command not found\n127\n'],
@@ -67,6 +67,9 @@ describe('kernel shell', function () {
     [['sleep 1x'], "sleep: invalid time interval '1x'\nTry 'sleep --help' for more information.\n"],
     [['cat /proc/uptime', 'sleep 1.5', 'cat /proc/uptime'], '3.80 3.42\n'],
     [['uname -r'], '6.1.0-56-amd64\n'],
+    [['echo /proc/*info /proc/?odules'], '/proc/buddyinfo /proc/meminfo /proc/slabinfo /proc/vmallocinfo /proc/modules\n'],
+    [["echo /nope/* '/proc/*'"], '/nope/* /proc/*\n'],
+    [['cd /proc; echo *mem* ../proc/ve*'], 'meminfo ../proc/version\n'],
     [['echo "unterminated'], 'bash: unexpected EOF while looking for matching `"\'\n'],
   ];
   for (const [lines, want] of cases) it(lines.join(' ⏎ '), () => assert.equal(run(...lines), want));

@@ -6,6 +6,7 @@
 import { formatDiagnostic } from '../../diag/render';
 import { insmod, rmmod } from '../../kernel/insmod';
 import { readModInfo, readParams } from '../../kernel/module';
+import { srcversion } from '../../kernel/sysmodule';
 import { insmodErrorLine } from '../../kernel/errno';
 import { moduleSize, modulesNewestFirst } from '../../kernel/procfiles';
 import { DEBIAN_QEMU } from '../../kernel/report';
@@ -146,16 +147,3 @@ function paramLines(unit: Parameters<typeof readParams>[0], tags: readonly [stri
   return out;
 }
 
-/**
- * A stand-in for modpost's srcversion (an MD4 digest of the module's sources, 23 hex digits):
- * the same shape, and the same value for the same source.
- */
-function srcversion(text: string): string {
-  let out = '';
-  for (let seed = 0; out.length < 23; seed++) {
-    let h = 0x811c9dc5 ^ seed;
-    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-    out += h.toString(16).toUpperCase().padStart(8, '0');
-  }
-  return out.slice(0, 23);
-}
