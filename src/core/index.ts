@@ -33,4 +33,5 @@ export type { TranslationUnit, Func, Expr, Stmt, Block } from './c/ast';
 export { Shell, HOSTNAME } from './shell/shell';
 export type { ShellModule, ShellResult } from './shell/shell';
 export { bootShell, runScript } from './shell/script';
+export { formatTimestamp } from './kernel/printk';
 export type { ScriptResult } from './shell/script';

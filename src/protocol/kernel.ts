@@ -230,6 +230,8 @@ export interface ShellReply {
   readonly inReplyTo: number;
   /** stdout and stderr interleaved, `\n` line ends. */
   readonly output: string;
+  /** The kernel log lines new since the last reply of any kind (for the Kernel Log output). */
+  readonly log: readonly string[];
   readonly status: number;
   readonly prompt: string;
   /** `dmesg -w` is following: send `followMs` steps until Ctrl-C. */

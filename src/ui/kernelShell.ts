@@ -7,13 +7,15 @@
 // editor when the reply is shown, as a terminal's typeahead. `dmesg -w` keeps following: every
 // FOLLOW_MS the terminal asks the worker to let that much virtual time pass and prints what was
 // logged, until Ctrl-C. The modules on offer are the C modules open in the editor, sent with each
-// line (unsaved edits included), so `insmod x.ko` always builds what the student sees.
+// line (unsaved edits included), so `insmod x.ko` always builds what the student sees. What the
+// kernel logs meanwhile is appended to the Kernel Log output too, as after Load and Unload.
 
 import * as vscode from 'vscode';
 import type { ModuleSource, ShellReply } from '../protocol/kernel';
 import { Disposable } from './dispose';
 import { Cancelled } from './kernelClient';
 import type { KernelClient } from './kernelClient';
+import type { KernelLog } from './kernelLog';
 import { LineEditor } from './lineEditor';
 import { looksLikeModule } from './moduleDetect';
 import { runSettings } from './settings';
@@ -37,6 +39,7 @@ export class KernelShellTerminal extends Disposable implements vscode.Pseudoterm
   constructor(
     private readonly client: KernelClient,
     private readonly read: SourceReader,
+    private readonly log: KernelLog,
   ) {
     super();
   }
@@ -96,7 +99,10 @@ export class KernelShellTerminal extends Disposable implements vscode.Pseudoterm
     }
     this.busy = false;
     if (this.isDisposed) return;
-    if (reply) this.write(reply.output);
+    if (reply) {
+      this.write(reply.output);
+      this.log.append(reply.log);
+    }
     if (reply?.exit) {
       this.closer.fire(reply.status);
       return;
@@ -140,8 +146,8 @@ function kmodlabConfig<T>(key: string): T | undefined {
 }
 
 /** Open a Kernel Shell terminal. */
-export function openKernelShell(client: KernelClient, read: SourceReader): vscode.Terminal {
-  const pty = new KernelShellTerminal(client, read);
+export function openKernelShell(client: KernelClient, read: SourceReader, log: KernelLog): vscode.Terminal {
+  const pty = new KernelShellTerminal(client, read, log);
   const terminal = vscode.window.createTerminal({ name: 'Kernel Shell', pty, iconPath: new vscode.ThemeIcon('terminal-linux') });
   terminal.show();
   return terminal;

@@ -44,7 +44,7 @@ const COMMANDS: Record<string, (lab: Lab, ...args: unknown[]) => unknown> = {
   showMemoryMap: async (lab) => lab.memoryMap.show(await lab.runner.snapshot()),
   showKernelLog: (lab) => lab.log.show(false),
   openExample: (lab) => openExample(lab.context.extensionUri),
-  openKernelShell: (lab) => lab.context.subscriptions.push(openKernelShell(lab.kernel, readModuleSource)),
+  openKernelShell: (lab) => lab.context.subscriptions.push(openKernelShell(lab.kernel, readModuleSource, lab.log)),
 };
 
 export function activateWith(context: vscode.ExtensionContext, platform: Platform): void {

@@ -8,7 +8,7 @@
 // Invariant: `handle` never throws; a thrown error is a bug in Kernel Module Lab and comes back as
 // an `internal-error` reply, never as a diagnostic in the student's code.
 
-import { CODES, KERNEL_EXPORTS, Shell, bootKernel, frontEnd, insmod, kernelHeaders, rmmod } from '../../core/index';
+import { CODES, KERNEL_EXPORTS, Shell, bootKernel, formatTimestamp, frontEnd, insmod, kernelHeaders, rmmod } from '../../core/index';
 import type { Booted, Diagnostic, FrontEndResult, RuntimeFinding } from '../../core/index';
 import type {
   AnalyzeReply,
@@ -122,12 +122,10 @@ export class KernelSession {
       this.terminal = new Shell(this.machine.booted, modules);
     } else this.terminal.setModules(modules);
     const sh = this.terminal;
-    if (req.followMs !== undefined) {
-      const output = sh.followTick(req.followMs * 1e6);
-      return { type: 'shell', inReplyTo: req.id, output: notice + output, status: sh.status, prompt: sh.prompt(), follow: true, exit: false };
-    }
-    const r = sh.run(req.line);
-    return { type: 'shell', inReplyTo: req.id, output: notice + r.output, status: r.status, prompt: sh.prompt(), follow: r.follow, exit: r.exit };
+    const r = req.followMs !== undefined ? { output: sh.followTick(req.followMs * 1e6), status: sh.status, follow: true, exit: false } : sh.run(req.line);
+    const m = this.machine;
+    const log = logSince(m);
+    return { type: 'shell', inReplyTo: req.id, output: notice + r.output, log, status: r.status, prompt: sh.prompt(), follow: r.follow, exit: r.exit };
   }
 
   private snapshot(id: number): SnapshotReply {
@@ -141,7 +139,7 @@ export class KernelSession {
   /** The log lines and findings that are new since the last reply, and the module's state. */
   private reply(id: number, op: KernelReply['op'], booted: boolean, tools: KernelReply['tools'], buildErrors: WireDiagnostic[], toolFailed: boolean): KernelReply {
     const m = this.machine!;
-    const log = m.booted.printk.dmesg({ fromSeq: m.logSeq });
+    const log = logSince(m);
     const findings = m.booted.kernel.findings;
     const reply: KernelReply = {
       type: 'kernel',
@@ -155,7 +153,6 @@ export class KernelSession {
       state: this.stateOf(toolFailed),
       module: m.module,
     };
-    m.logSeq = m.booted.printk.seq;
     m.findingsSent = findings.length;
     return reply;
   }
@@ -200,6 +197,17 @@ function apiTable(id: number): ApiTableReply {
       docUrl: e.docUrl,
     })),
   };
+}
+
+/**
+ * The log lines recorded since the machine's `logSeq`, as dmesg prints them, including lines the
+ * shell's `dmesg -c` has cleared since (the Kernel Log shows everything once); advances `logSeq`.
+ */
+function logSince(m: { booted: Booted; logSeq: number }): string[] {
+  const printk = m.booted.printk;
+  const lines = printk.all().filter((r) => r.seq >= m.logSeq).flatMap((r) => r.text.split('\n').map((l) => `${formatTimestamp(r.tsNanos)} ${l}`));
+  m.logSeq = printk.seq;
+  return lines;
 }
 
 function readModule(source: ModuleSource): FrontEndResult {

@@ -62,4 +62,14 @@ describe('ui/worker/session: the kernel shell', function () {
   });
 
   it('closes on exit', () => assert.equal(line(new KernelSession(), 'exit').exit, true));
+
+  it('hands the kernel log lines to the Kernel Log once: the shell\'s, then the next Unload\'s', () => {
+    const s = new KernelSession();
+    ask<KernelReply>(s, { type: 'load', source: MODULE, settings: {} });
+    const r = line(s, 'rmmod test_mem; insmod test_mem.ko; dmesg -c > /dev/null');
+    assert.ok(r.log.some((l) => l.endsWith('kernel module unloaded: test_mem')), r.log.join('\n'));
+    const unload = ask<KernelReply>(s, { type: 'unload' });
+    assert.ok(unload.log.every((l) => !r.log.includes(l)), unload.log.join('\n'));
+    assert.ok(unload.log.some((l) => l.endsWith('kernel module unloaded: test_mem')));
+  });
 });

@@ -404,7 +404,7 @@ struct attribute_group {
 #include <linux/list.h>
 #include <linux/sysfs.h>
 #include <linux/atomic.h>
-struct kref { atomic_t refcount; };
+#include <linux/kref.h>
 struct kobject {
 	const char *name;
 	struct list_head entry;
@@ -686,8 +686,9 @@ static inline s64 ktime_ms_delta(const ktime_t later, const ktime_t earlier) { r
 static inline ktime_t ns_to_ktime(u64 ns) { return ns; }
 static inline ktime_t us_to_ktime(u64 us) { return us * NSEC_PER_USEC; }
 static inline ktime_t ms_to_ktime(u64 ms) { return ms * NSEC_PER_MSEC; }
-static inline struct timespec64 ns_to_timespec64(s64 nsec) { struct timespec64 ts = { nsec / NSEC_PER_SEC, nsec % NSEC_PER_SEC }; return ts; }
-static inline struct timespec64 ktime_to_timespec64(ktime_t kt) { return ns_to_timespec64(kt); }
+/* Macros rather than functions returning a struct (which Kernel Module Lab cannot run). */
+#define ns_to_timespec64(nsec) ((struct timespec64){ .tv_sec = (s64)(nsec) / NSEC_PER_SEC, .tv_nsec = (s64)(nsec) % NSEC_PER_SEC })
+#define ktime_to_timespec64(kt) ns_to_timespec64(kt)
 #include <linux/timekeeping.h>
 #endif
 `,
@@ -729,7 +730,60 @@ struct timer_list {
 #define from_timer(var, callback_timer, timer_fieldname) container_of(callback_timer, typeof(*var), timer_fieldname)
 static inline int timer_pending(const struct timer_list *timer) { return timer->entry.pprev != NULL; }
 /* exports */
+#define timer_setup(timer, callback, flags) init_timer_key((timer), (callback), (flags), NULL, NULL)
+#define timer_setup_on_stack(timer, callback, flags) timer_setup(timer, callback, flags)
+#define destroy_timer_on_stack(timer) do { } while (0)
 #define del_singleshot_timer_sync(t) del_timer_sync(t)
+#define try_to_del_timer_sync(t) del_timer(t)
+#endif
+`,
+  'linux/hrtimer.h': `
+#ifndef _LINUX_HRTIMER_H
+#define _LINUX_HRTIMER_H
+#include <linux/types.h>
+#include <linux/ktime.h>
+#include <linux/timer.h>
+typedef int clockid_t;
+#define CLOCK_REALTIME 0
+#define CLOCK_MONOTONIC 1
+#define CLOCK_BOOTTIME 7
+#define CLOCK_TAI 11
+enum hrtimer_mode {
+	HRTIMER_MODE_ABS = 0x00,
+	HRTIMER_MODE_REL = 0x01,
+	HRTIMER_MODE_PINNED = 0x02,
+	HRTIMER_MODE_SOFT = 0x04,
+	HRTIMER_MODE_HARD = 0x08,
+	HRTIMER_MODE_ABS_PINNED = HRTIMER_MODE_ABS | HRTIMER_MODE_PINNED,
+	HRTIMER_MODE_REL_PINNED = HRTIMER_MODE_REL | HRTIMER_MODE_PINNED,
+	HRTIMER_MODE_ABS_SOFT = HRTIMER_MODE_ABS | HRTIMER_MODE_SOFT,
+	HRTIMER_MODE_REL_SOFT = HRTIMER_MODE_REL | HRTIMER_MODE_SOFT,
+	HRTIMER_MODE_ABS_HARD = HRTIMER_MODE_ABS | HRTIMER_MODE_HARD,
+	HRTIMER_MODE_REL_HARD = HRTIMER_MODE_REL | HRTIMER_MODE_HARD,
+};
+enum hrtimer_restart { HRTIMER_NORESTART, HRTIMER_RESTART };
+struct rb_node { unsigned long __rb_parent_color; struct rb_node *rb_right; struct rb_node *rb_left; } __attribute__((aligned(sizeof(long))));
+struct timerqueue_node { struct rb_node node; ktime_t expires; };
+struct hrtimer_clock_base;
+struct hrtimer {
+	struct timerqueue_node node;
+	ktime_t _softexpires;
+	enum hrtimer_restart (*function)(struct hrtimer *);
+	struct hrtimer_clock_base *base;
+	u8 state;
+	u8 is_rel;
+	u8 is_soft;
+	u8 is_hard;
+};
+/* exports */
+#define hrtimer_start(timer, tim, mode) hrtimer_start_range_ns((timer), (tim), 0, (mode))
+#define hrtimer_restart(timer) hrtimer_start_range_ns((timer), (timer)->_softexpires, 0, HRTIMER_MODE_ABS)
+#define hrtimer_forward_now(timer, interval) hrtimer_forward((timer), ktime_get(), (interval))
+#define hrtimer_cb_get_time(timer) ktime_get()
+#define hrtimer_get_expires(timer) ((timer)->node.expires)
+#define hrtimer_set_expires(timer, time) do { (timer)->node.expires = (time); (timer)->_softexpires = (time); } while (0)
+#define hrtimer_is_queued(timer) (((timer)->state & 1) != 0)
+#define hrtimer_callback_running(timer) 0
 #endif
 `,
   // ---- deferred work ----------------------------------------------------------------------------
