@@ -229,3 +229,28 @@ module_init(p_init);
   });
   it('no task was killed', () => assert.equal(takeKill(m.kernel, CAT.pid), undefined));
 });
+
+describe('__func__ in module code', () => {
+  it('names the function, and is emitted only for functions that use it', () => {
+    const src = `${PREAMBLE}static void quiet(void) { }
+static int __init named_init(void) { quiet(); pr_info("%s [%s]\\n", __func__, __FUNCTION__); return 0; }
+module_init(named_init);\n`;
+    const { m } = load('named', src);
+    assert.deepEqual(messages(m).slice(-1), ['named_init [named_init]']);
+    const fe = frontEnd({ fileName: 'named.c', text: src }, kernelHeaders());
+    assert.deepEqual(fe.unit.globals.filter((g) => g.name.startsWith('__func')).length, 1);
+  });
+});
+
+describe('hardware the machine does not have', () => {
+  it('gpio_request() fails with -EPROBE_DEFER and says GPIO is not emulated, once', () => {
+    const src = `${PREAMBLE}#include <linux/gpio.h>
+static int __init g_init(void) { pr_info("%d %d %d\\n", gpio_request(4, "a"), gpio_request(4, "b"), gpio_request(600, "c")); return 0; }
+module_init(g_init);\n`;
+    const { m } = load('gpio', src);
+    const log = messages(m);
+    assert.equal(log.filter((l) => l.startsWith('kmodlab: not emulated: gpio_request()')).length, 1);
+    assert.deepEqual(log.slice(-1), ['-517 -517 -22']);
+    assert.deepEqual(m.kernel.findings.map((f) => f.rule), ['not-emulated']);
+  });
+});

@@ -565,6 +565,54 @@ static inline bool seq_has_overflowed(struct seq_file *m) { return m->count == m
 /* exports */
 #endif
 `,
+  // ---- hardware the emulated machine does not have (exports/hardware.ts) -------------------------
+  'linux/gpio/consumer.h': `
+#ifndef __LINUX_GPIO_CONSUMER_H
+#define __LINUX_GPIO_CONSUMER_H
+#include <linux/types.h>
+#include <linux/err.h>
+struct device;
+struct gpio_desc;
+#define GPIOD_FLAGS_BIT_DIR_SET (1 << 0)
+#define GPIOD_FLAGS_BIT_DIR_OUT (1 << 1)
+#define GPIOD_FLAGS_BIT_DIR_VAL (1 << 2)
+enum gpiod_flags {
+	GPIOD_ASIS = 0,
+	GPIOD_IN = GPIOD_FLAGS_BIT_DIR_SET,
+	GPIOD_OUT_LOW = GPIOD_FLAGS_BIT_DIR_SET | GPIOD_FLAGS_BIT_DIR_OUT,
+	GPIOD_OUT_HIGH = GPIOD_FLAGS_BIT_DIR_SET | GPIOD_FLAGS_BIT_DIR_OUT | GPIOD_FLAGS_BIT_DIR_VAL,
+};
+/* exports */
+#endif
+`,
+  'linux/gpio.h': `
+#ifndef __LINUX_GPIO_H
+#define __LINUX_GPIO_H
+#include <linux/types.h>
+#include <linux/errno.h>
+#include <linux/gpio/consumer.h>
+#define GPIOF_DIR_OUT (0 << 0)
+#define GPIOF_DIR_IN (1 << 0)
+#define GPIOF_INIT_LOW (0 << 1)
+#define GPIOF_INIT_HIGH (1 << 1)
+#define GPIOF_IN (GPIOF_DIR_IN)
+#define GPIOF_OUT_INIT_LOW (GPIOF_DIR_OUT | GPIOF_INIT_LOW)
+#define GPIOF_OUT_INIT_HIGH (GPIOF_DIR_OUT | GPIOF_INIT_HIGH)
+#define GPIOF_ACTIVE_LOW (1 << 2)
+#define GPIOF_OPEN_DRAIN (1 << 3)
+#define GPIOF_OPEN_SOURCE (1 << 4)
+#define GPIOF_EXPORT (1 << 5)
+#define GPIOF_EXPORT_CHANGEABLE (1 << 6)
+#define ARCH_NR_GPIOS 512
+struct gpio {
+	unsigned gpio;
+	unsigned long flags;
+	const char *label;
+};
+static inline bool gpio_is_valid(int number) { return number >= 0 && number < ARCH_NR_GPIOS; }
+/* exports */
+#endif
+`,
   // ---- user memory --------------------------------------------------------------------------------
   'linux/irq.h': `#pragma once
 #include <linux/interrupt.h>
