@@ -33,7 +33,7 @@ export const S_IFLNK = 0o120000;
 
 /** The errnos the tree returns (negated), by name, so call sites read as the kernel's do. */
 export const E = {
-  ENOENT: 2, EIO: 5, ENXIO: 6, EBADF: 9, EACCES: 13, EEXIST: 17, ENODEV: 19, ENOTDIR: 20, EISDIR: 21,
+  EINTR: 4, ENOENT: 2, EIO: 5, ENXIO: 6, EBADF: 9, EACCES: 13, EEXIST: 17, ENODEV: 19, ENOTDIR: 20, EISDIR: 21,
   EINVAL: 22, ENOSPC: 28, ESPIPE: 29, ENOTTY: 25, ELOOP: 40, ENOTEMPTY: 39, EPERM: 1,
 } as const;
 

@@ -19,8 +19,9 @@ import { frontEnd, moduleNameOf } from '../frontend';
 import { mountProcFiles } from '../kernel/procfiles';
 import { syncSysModule } from '../kernel/sysmodule';
 import type { OpenFile, Opener, Vfs } from '../kernel/vfs';
-import { O_APPEND, O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY, encodeLatin1, decodeLatin1, generatedFile, vfsOf } from '../kernel/vfs';
+import { E, O_APPEND, O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY, encodeLatin1, decodeLatin1, generatedFile, vfsOf } from '../kernel/vfs';
 import { strerror } from '../kernel/errno';
+import { takeKill } from '../kernel/fs/files';
 import type { SimpleCommand, Word } from './parse';
 import { parseShell } from './parse';
 import { COMMANDS } from './commands/index';
@@ -225,14 +226,20 @@ export class Shell {
     // /sys/module follows the module list (a module loaded by the command before is there).
     syncSysModule(this.vfs, this.machine.kernel);
     const argv = cmd.words.flatMap((w) => this.expandArgs(w));
-    const err = (text: string): void => void term(text);
+    const k = this.machine.kernel;
+    // One process per command: its redirections are opened by it, its system calls made by it.
+    const task = argv.length ? this.taskFor(argv[0]) : this.task;
+    // An Oops in a module handler kills the task in the middle of a system call (the call returns
+    // -EINTR); what the dying command would print after that never appears.
+    let killed: 'SIGKILL' | 'SIGSEGV' | undefined;
+    const alive = (): boolean => (killed ??= takeKill(k, task.pid)) === undefined;
+    const err = (text: string): void => void (alive() && term(text));
     const opened: OpenFile[] = [];
-    let out = stdout;
+    let out: Sink = (text) => (alive() ? stdout(text) : -E.EINTR);
     let errSink = err;
-    try {
+    const status = ((): number => {
       for (const r of cmd.redirects) {
         const path = this.expand(r.target);
-        const task = argv.length ? this.taskFor(argv[0]) : this.task;
         if (r.op === '<') {
           const read = this.readAll(path, task);
           if (typeof read === 'number') {
@@ -250,8 +257,8 @@ export class Shell {
         }
         opened.push(f);
         const sink = fileSink(f);
-        if (r.fd === 2) errSink = (t) => void sink(t);
-        else if (r.fd === 1) out = sink;
+        if (r.fd === 2) errSink = (t) => void (alive() && sink(t));
+        else if (r.fd === 1) out = (t) => (alive() ? sink(t) : -E.EINTR);
       }
       if (argv.length === 0) return 0;
       const name = argv[0];
@@ -265,7 +272,7 @@ export class Shell {
         return 127;
       }
       // After a panic the machine runs nothing more; the log stays readable, for the report.
-      if (this.machine.kernel.panicked && name !== 'dmesg' && !BUILTINS.has(name)) {
+      if (k.panicked && name !== 'dmesg' && !BUILTINS.has(name)) {
         err(`${PANICKED_NOTE}\n`);
         return 255;
       }
@@ -273,11 +280,15 @@ export class Shell {
         state.follow = true;
         this.following = { more, seq: from };
       };
-      return command({ name, args: argv.slice(1), sh: this, task: this.taskFor(name), stdin, out, err: errSink, follow });
-    } finally {
-      // close(2): the last reference goes, the file's release handler runs.
-      for (const f of opened) f.release();
-    }
+      return command({ name, args: argv.slice(1), sh: this, task, stdin, out, err: errSink, follow });
+    })();
+    // close(2): the last reference goes, the file's release handler runs.
+    for (const f of opened) f.release();
+    if (alive()) return status;
+    // bash reports a job killed by a signal; for a builtin (echo > file) Linux would kill the shell
+    // itself and end the session, which Kernel Module Lab spares the student.
+    term(killed === 'SIGKILL' ? 'Killed\n' : 'Segmentation fault\n');
+    return killed === 'SIGKILL' ? 137 : 139;
   }
 
   /** Builtins run as the shell process; everything else is a new process named after the command. */
