@@ -166,3 +166,14 @@ describe('/sys/module against the real guest (test/oracle/shell/lsmod_modinfo)',
     assert.deepEqual(values.map((v) => v.replace(/^[0-9A-F]{23}$/, 'SRCVERSION')), guest.filter((l) => l).map((v) => v.replace(/^[0-9A-F]{23}$/, 'SRCVERSION')));
   });
 });
+
+describe('dmesg against the real guest (test/oracle/shell/dmesg_levels)', () => {
+  it('dmesg -r: every level as <N>, continuation lines joined, printk without a level at 4', () => {
+    const real = sections(fs.readFileSync(path.join(DIR, 'dmesg_levels.out'), 'utf8')).get('dmesg -r')!.filter((l) => l);
+    const source = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'dmesg_levels.c'), 'latin1');
+    const sh = bootShell([{ fileName: 'dmesg_levels.c', text: source }], { config: 'default' });
+    sh.run('insmod dmesg_levels.ko');
+    const time = (l: string) => l.replace(/\[ *\d+\.\d{6}\]/, '[T]');
+    assert.deepEqual(ours(sh, 'dmesg -r').map(time), real.map(time));
+  });
+});
