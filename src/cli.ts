@@ -383,6 +383,7 @@ function readModules(files: readonly string[]): ShellModule[] {
 function shell(argv: string[]): Promise<number> {
   const a = parseShellArgs(argv, 'shell');
   const sh = bootShell(readModules(a.modules), kernelOptions(a));
+  sh.terminalColumns = process.stdout.isTTY ? process.stdout.columns : undefined;
   const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY === true, prompt: sh.prompt() });
   return new Promise((resolve) => {
     rl.on('line', (line) => {

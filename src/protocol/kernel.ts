@@ -166,6 +166,8 @@ export interface ShellRequest {
   readonly modules: readonly ModuleSource[];
   readonly settings: RunSettings;
   readonly followMs?: number;
+  /** The terminal's width, so `ls` prints columns as on a tty. */
+  readonly columns?: number;
 }
 
 export type ToWorker = LoadRequest | UnloadRequest | ReloadRequest | SnapshotRequest | AnalyzeRequest | ApiTableRequest | ShellRequest;

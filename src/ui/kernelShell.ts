@@ -35,6 +35,7 @@ export class KernelShellTerminal extends Disposable implements vscode.Pseudoterm
   private busy = false;
   private readonly typeahead: string[] = [];
   private followTimer: ReturnType<typeof setTimeout> | undefined;
+  private columns: number | undefined;
 
   constructor(
     private readonly client: KernelClient,
@@ -44,9 +45,14 @@ export class KernelShellTerminal extends Disposable implements vscode.Pseudoterm
     super();
   }
 
-  open(): void {
+  open(dimensions: vscode.TerminalDimensions | undefined): void {
+    this.columns = dimensions?.columns;
     this.write(BANNER);
     void this.send('');
+  }
+
+  setDimensions(dimensions: vscode.TerminalDimensions): void {
+    this.columns = dimensions.columns;
   }
 
   close(): void {
@@ -93,7 +99,7 @@ export class KernelShellTerminal extends Disposable implements vscode.Pseudoterm
     this.busy = true;
     let reply: ShellReply | undefined;
     try {
-      reply = await this.client.request({ type: 'shell', line, modules: await this.modules(), settings: runSettings(kmodlabConfig), followMs });
+      reply = await this.client.request({ type: 'shell', line, modules: await this.modules(), settings: runSettings(kmodlabConfig), followMs, columns: this.columns });
     } catch (e) {
       if (!(e instanceof Cancelled)) this.write(`kmodlab: ${e instanceof Error ? e.message : String(e)}\r\n`);
     }

@@ -61,6 +61,8 @@ export interface CommandContext {
   readonly out: Sink;
   /** Write to stderr (always the terminal). */
   readonly err: (text: string) => void;
+  /** stdout is the terminal itself (not a pipe or a file). */
+  readonly stdoutIsTerminal: boolean;
   /**
    * `dmesg -w`: an interactive terminal keeps following after the command; `more(seq)` formats
    * what was logged from sequence number `seq` on, and `from` is where the command stopped.
@@ -89,6 +91,11 @@ export class Shell {
   cwd = HOME;
   /** `$?`. */
   status = 0;
+  /**
+   * The terminal's width when stdout is a terminal (`ls` then prints names in columns, as
+   * coreutils does on a tty); undefined for scripts and pipes into files (one name per line).
+   */
+  terminalColumns: number | undefined = undefined;
   private nextPid = SHELL_PID + 1;
   private readonly modules = new Map<string, ShellModule>();
   private readonly built = new Map<string, { text: string; fe: FrontEndResult }>();
@@ -236,6 +243,7 @@ export class Shell {
     const err = (text: string): void => void (alive() && term(text));
     const opened: OpenFile[] = [];
     let out: Sink = (text) => (alive() ? stdout(text) : -E.EINTR);
+    let toTerminal = stdout === term;
     let errSink = err;
     const status = ((): number => {
       for (const r of cmd.redirects) {
@@ -258,7 +266,10 @@ export class Shell {
         opened.push(f);
         const sink = fileSink(f);
         if (r.fd === 2) errSink = (t) => void (alive() && sink(t));
-        else if (r.fd === 1) out = (t) => (alive() ? sink(t) : -E.EINTR);
+        else if (r.fd === 1) {
+          out = (t) => (alive() ? sink(t) : -E.EINTR);
+          toTerminal = false;
+        }
       }
       if (argv.length === 0) return 0;
       const name = argv[0];
@@ -280,7 +291,7 @@ export class Shell {
         state.follow = true;
         this.following = { more, seq: from };
       };
-      return command({ name, args: argv.slice(1), sh: this, task, stdin, out, err: errSink, follow });
+      return command({ name, args: argv.slice(1), sh: this, task, stdin, out, err: errSink, follow, stdoutIsTerminal: toTerminal });
     })();
     // close(2): the last reference goes, the file's release handler runs.
     for (const f of opened) f.release();

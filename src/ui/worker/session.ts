@@ -122,6 +122,7 @@ export class KernelSession {
       this.terminal = new Shell(this.machine.booted, modules);
     } else this.terminal.setModules(modules);
     const sh = this.terminal;
+    sh.terminalColumns = req.columns;
     const r = req.followMs !== undefined ? { output: sh.followTick(req.followMs * 1e6), status: sh.status, follow: true, exit: false } : sh.run(req.line);
     const m = this.machine;
     const log = logSince(m);

@@ -106,3 +106,27 @@ describe('kernel shell', function () {
     assert.equal(sh.prompt(), 'root@kmodlab:/proc# ');
   });
 });
+
+describe('kernel shell: ls on a terminal', () => {
+  // The expected layouts are what GNU ls -C --width=N prints for these names on Debian 12.
+  const names = ['buddyinfo', 'cmdline', 'devices', 'meminfo', 'misc', 'modules', 'slabinfo', 'uptime', 'version', 'vmallocinfo'];
+  const cases: [number, string][] = [
+    [80, 'buddyinfo  devices  misc     slabinfo  version\ncmdline    meminfo  modules  uptime    vmallocinfo\n'],
+    [40, 'buddyinfo  misc      version\ncmdline    modules   vmallocinfo\ndevices    slabinfo\nmeminfo    uptime\n'],
+    [12, names.join('\n') + '\n'],
+  ];
+  for (const [width, want] of cases) {
+    it(`${width} columns`, () => {
+      const sh = bootShell([]);
+      sh.terminalColumns = width;
+      assert.equal(sh.run('ls /proc').output, want);
+    });
+  }
+  it('one name per line into a pipe or a file', () => {
+    const sh = bootShell([]);
+    sh.terminalColumns = 80;
+    assert.equal(sh.run('ls /proc | head -n 2').output, 'buddyinfo\ncmdline\n');
+    sh.run('ls /proc > /tmp/l');
+    assert.equal(sh.run('head -n 1 /tmp/l').output, 'buddyinfo\n');
+  });
+});

@@ -278,7 +278,9 @@ export const lsCommand: Command = (c) => {
 
 function printEntries(c: CommandContext, entries: { label: string; node: VNode }[], long: boolean, total: boolean): void {
   if (!long) {
-    for (const e of entries) c.out(`${e.label}\n`);
+    // On a terminal (and not into a pipe) names go in columns; otherwise one per line.
+    const width = c.stdoutIsTerminal ? c.sh.terminalColumns : undefined;
+    c.out(width === undefined ? entries.map((e) => `${e.label}\n`).join('') : columns(entries.map((e) => e.label), width));
     return;
   }
   const rows = entries.map((e) => longRow(c, e.node, e.label));
@@ -292,6 +294,34 @@ function printEntries(c: CommandContext, entries: { label: string; node: VNode }
     const sizeCol = r.major !== undefined ? `${r.major.padStart(major)}, ${r.minor!.padStart(minor)}`.padStart(size) : r.size.padStart(size);
     c.out(`${r.mode} ${r.links.padStart(links)} root root ${sizeCol} ${r.date} ${r.name}\n`);
   }
+}
+
+/**
+ * coreutils' vertical columns (ls -C): the most columns that fit the width, names running down
+ * each column first, every column as wide as its longest name plus two spaces but the last.
+ */
+export function columns(names: readonly string[], width: number): string {
+  if (names.length === 0) return '';
+  for (let cols = names.length; cols >= 1; cols--) {
+    const rows = Math.ceil(names.length / cols);
+    // A layout whose last columns would be empty is the same as one with fewer columns.
+    if (Math.ceil(names.length / rows) !== cols) continue;
+    const colWidths = Array.from({ length: cols }, (_, j) => Math.max(...names.slice(j * rows, (j + 1) * rows).map((n) => n.length)) + (j < cols - 1 ? 2 : 0));
+    if (cols > 1 && colWidths.reduce((a, b) => a + b, 0) > width) continue;
+    let out = '';
+    for (let i = 0; i < rows; i++) {
+      let line = '';
+      for (let j = 0; j < cols; j++) {
+        const name = names[j * rows + i];
+        if (name === undefined) continue;
+        const last = j === cols - 1 || names[(j + 1) * rows + i] === undefined;
+        line += last ? name : name.padEnd(colWidths[j]);
+      }
+      out += `${line}\n`;
+    }
+    return out;
+  }
+  return '';
 }
 
 interface LongRow {
