@@ -279,3 +279,31 @@ describe('fs: ioctl with user buffers', () => {
     assert.ok(messages(m).includes('ioctl: message set to "from user space"'));
   });
 });
+
+describe('fs: seq_file entries the kernel serves', () => {
+  it('proc_create_single() and proc_create_seq_private() read like single_open() and seq_open_private()', () => {
+    const src = `${PREAMBLE}
+static int one_show(struct seq_file *m, void *v) { seq_printf(m, "data %s\\n", (char *)m->private); return 0; }
+static void *c_start(struct seq_file *m, loff_t *pos) { int *state = m->private; *state += 10; return *pos < 3 ? pos : NULL; }
+static void *c_next(struct seq_file *m, void *v, loff_t *pos) { ++*pos; return *pos < 3 ? pos : NULL; }
+static void c_stop(struct seq_file *m, void *v) { }
+static int c_show(struct seq_file *m, void *v) { seq_printf(m, "%lld:%d\\n", *(loff_t *)v, *(int *)m->private); return 0; }
+static const struct seq_operations c_ops = { .start = c_start, .next = c_next, .stop = c_stop, .show = c_show };
+static int __init s_init(void) {
+  if (!proc_create_single_data("one", 0, NULL, one_show, "given")) return -ENOMEM;
+  return proc_create_seq_private("count", 0, NULL, &c_ops, sizeof(int), NULL) ? 0 : -ENOMEM;
+}
+static void __exit s_exit(void) { remove_proc_entry("one", NULL); remove_proc_entry("count", NULL); }
+module_init(s_init);
+module_exit(s_exit);
+`;
+    const { m, status } = load('served', src);
+    assert.equal(status, 0);
+    assert.equal(readAll(open(m, '/proc/one'), 65536), 'data given\n');
+    const f = open(m, '/proc/count');
+    assert.equal(readAll(f, 65536), '0:10\n1:10\n2:10\n', 'the private state is zeroed at open and kept across the read');
+    f.release();
+    assert.equal(rmmod(m.kernel, 'served').status, 0);
+    assert.deepEqual(m.kernel.findings.map((x) => x.rule), []);
+  });
+});

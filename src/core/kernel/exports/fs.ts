@@ -10,7 +10,7 @@ import type { I64 } from '../../vm/value';
 import { MIGHT_SLEEP_SITES } from '../report';
 import { clearUser, copyFromUser, copyToUser, getUser, putUser, strncpyFromUser } from '../fs/uaccess';
 import { procCreate, procRemove, removeProcEntry } from '../fs/procfs';
-import { seqAppend, seqLseek, seqOpen, seqPutc, seqRead, seqRelease, singleOpen, singleRelease } from '../fs/seqfile';
+import { seqAppend, seqLseek, seqOpen, seqOpenPrivate, seqPutc, seqRead, seqRelease, seqReleasePrivate, singleOpen, singleRelease } from '../fs/seqfile';
 import {
   cdevAdd, cdevAlloc, cdevDel, cdevInit, classCreate, classDestroy, deviceCreate, deviceDestroy, major, minor, mkdev,
   miscDeregister, miscRegister, moduleAt, modulePut, registerRegion, setRegionCdev, tryModuleGet, unregisterRegion, CDEV, FOPS,
@@ -145,22 +145,32 @@ const PROC: KernelExport[] = [
   {
     name: 'proc_create', header: 'linux/proc_fs.h', proto: 'struct proc_dir_entry *proc_create(const char *name, umode_t mode, struct proc_dir_entry *parent, const struct proc_ops *proc_ops)',
     doc: 'Create /proc/NAME (in parent, NULL for /proc) served by proc_ops; NULL on failure (the name is taken: WARNING "already registered"). Remove it with remove_proc_entry() or proc_remove() before the module goes.', nullable: true, sleeps: 'always', derefs: [0],
-    impl: (k, a, site) => procCreate(k, site, a[0], num(a[1]), a[2], a[3], 0, false),
+    impl: (k, a, site) => procCreate(k, site, { name: a[0], mode: num(a[1]), parent: a[2], ops: a[3], data: 0, dir: false }),
   },
   {
     name: 'proc_create_data', header: 'linux/proc_fs.h', proto: 'struct proc_dir_entry *proc_create_data(const char *name, umode_t mode, struct proc_dir_entry *parent, const struct proc_ops *proc_ops, void *data)',
     doc: 'proc_create() with a private pointer the handlers get back with pde_data(file_inode(file)).', nullable: true, sleeps: 'always', derefs: [0],
-    impl: (k, a, site) => procCreate(k, site, a[0], num(a[1]), a[2], a[3], a[4], false),
+    impl: (k, a, site) => procCreate(k, site, { name: a[0], mode: num(a[1]), parent: a[2], ops: a[3], data: a[4], dir: false }),
+  },
+  {
+    name: 'proc_create_single_data', header: 'linux/proc_fs.h', proto: 'struct proc_dir_entry *proc_create_single_data(const char *name, umode_t mode, struct proc_dir_entry *parent, int (*show)(struct seq_file *, void *), void *data)',
+    doc: 'proc_create_single(): a /proc file whose whole text is made by show (single_open), served by the kernel; NULL on failure.', nullable: true, sleeps: 'always', derefs: [0],
+    impl: (k, a, site) => procCreate(k, site, { name: a[0], mode: num(a[1]), parent: a[2], ops: 0, data: a[4], dir: false, seq: { show: a[3] } }),
+  },
+  {
+    name: 'proc_create_seq_private', header: 'linux/proc_fs.h', proto: 'struct proc_dir_entry *proc_create_seq_private(const char *name, umode_t mode, struct proc_dir_entry *parent, const struct seq_operations *ops, unsigned int state_size, void *data)',
+    doc: 'proc_create_seq(): a /proc file served by a seq_file iterator (with state_size bytes of private state); NULL on failure.', nullable: true, sleeps: 'always', derefs: [0, 3],
+    impl: (k, a, site) => procCreate(k, site, { name: a[0], mode: num(a[1]), parent: a[2], ops: 0, data: a[5], dir: false, seq: { ops: a[3], stateSize: u(a[4]) } }),
   },
   {
     name: 'proc_mkdir', header: 'linux/proc_fs.h', proto: 'struct proc_dir_entry *proc_mkdir(const char *name, struct proc_dir_entry *parent)',
     doc: 'Create a directory /proc/NAME (mode 0555); NULL on failure.', nullable: true, sleeps: 'always', derefs: [0],
-    impl: (k, a, site) => procCreate(k, site, a[0], 0, a[1], 0, 0, true),
+    impl: (k, a, site) => procCreate(k, site, { name: a[0], mode: 0, parent: a[1], ops: 0, data: 0, dir: true }),
   },
   {
     name: 'proc_mkdir_mode', header: 'linux/proc_fs.h', proto: 'struct proc_dir_entry *proc_mkdir_mode(const char *name, umode_t mode, struct proc_dir_entry *parent)',
     doc: 'proc_mkdir() with a mode.', nullable: true, sleeps: 'always', derefs: [0],
-    impl: (k, a, site) => procCreate(k, site, a[0], num(a[1]), a[2], 0, 0, true),
+    impl: (k, a, site) => procCreate(k, site, { name: a[0], mode: num(a[1]), parent: a[2], ops: 0, data: 0, dir: true }),
   },
   {
     name: 'remove_proc_entry', header: 'linux/proc_fs.h', proto: 'void remove_proc_entry(const char *name, struct proc_dir_entry *parent)',
@@ -208,6 +218,21 @@ const SEQ: KernelExport[] = [
     name: 'seq_release', header: 'linux/seq_file.h', proto: 'int seq_release(struct inode *inode, struct file *file)',
     doc: 'release for files opened with seq_open().', derefs: [1],
     impl: (k, a, site) => seqRelease(k, a[1], site),
+  },
+  {
+    name: 'seq_open_private', header: 'linux/seq_file.h', proto: 'int seq_open_private(struct file *file, const struct seq_operations *op, int psize)',
+    doc: 'seq_open() with psize zeroed bytes of iterator state as m->private; pair with seq_release_private.', sleeps: 'always', derefs: [0, 1],
+    impl: (k, a, site) => (seqOpenPrivate(k, a[0], a[1], num(a[2]), site) === 0 ? ERR.ENOMEM : 0),
+  },
+  {
+    name: '__seq_open_private', header: 'linux/seq_file.h', proto: 'void *__seq_open_private(struct file *file, const struct seq_operations *op, int psize)',
+    doc: 'seq_open_private() that returns the zeroed state (NULL on failure).', nullable: true, sleeps: 'always', derefs: [0, 1],
+    impl: (k, a, site) => seqOpenPrivate(k, a[0], a[1], num(a[2]), site),
+  },
+  {
+    name: 'seq_release_private', header: 'linux/seq_file.h', proto: 'int seq_release_private(struct inode *inode, struct file *file)',
+    doc: 'release for seq_open_private(): frees the state, then the seq_file.', derefs: [1],
+    impl: (k, a, site) => seqReleasePrivate(k, a[1], site),
   },
   {
     name: 'single_open', header: 'linux/seq_file.h', proto: 'int single_open(struct file *file, int (*show)(struct seq_file *, void *), void *data)',

@@ -17,12 +17,13 @@ import type { Frame } from '../trace';
 import type { DirNode, FileOps, OpenFile, OpenRequest } from '../vfs';
 import { vfsOf } from '../vfs';
 import type { FileKind, NodeObjects } from './files';
-import { ERR, GFP_KERNEL_ZERO, INODE, ModuleFile, PATHS, add, allocFile, kernelAlloc, makeNodeObjects, num, syscall, within } from './files';
+import { ERR, GFP_KERNEL_ZERO, INODE, ModuleFile, PATHS, add, allocFile, internalNative, kernelAlloc, makeNodeObjects, num, syscall, within } from './files';
 import { kernelWarning } from './warn';
+import { seqOpen, seqOpenPrivate, seqRelease, seqReleasePrivate, singleOpen } from './seqfile';
 import { openRegs } from './userregs';
 
 /** Offsets of the handlers in struct proc_ops. */
-export const PROC_OPS = { open: 8, read: 16, write: 32, llseek: 40, release: 48, ioctl: 64 } as const;
+export const PROC_OPS = { open: 8, read: 16, write: 32, llseek: 40, release: 48, ioctl: 64, bytes: 96 } as const;
 
 /** sizeof(struct proc_dir_entry) on 6.1 x86_64 (its slab cache holds the inline name too). */
 const PDE_BYTES = 192;
@@ -54,6 +55,23 @@ export interface ProcEntry {
   removed: boolean;
   /** Open files of the entry: its inode and dentry are freed when it is removed and none is left. */
   opens: number;
+  /** proc_create_single_data()'s show, or proc_create_seq_private()'s iterator and state size. */
+  readonly seq?: SeqEntry;
+}
+
+/** A seq_file entry the kernel serves itself (proc_single_ops, proc_seq_ops). */
+export type SeqEntry = { readonly show: I64 } | { readonly ops: I64; readonly stateSize: number };
+
+/** What proc_create_data() and proc_mkdir() are asked for. */
+export interface ProcCreate {
+  readonly name: I64;
+  readonly mode: number;
+  readonly parent: I64;
+  /** The module's struct proc_ops (0 for directories and kernel-served seq_file entries). */
+  readonly ops: I64;
+  readonly data: I64;
+  readonly dir: boolean;
+  readonly seq?: SeqEntry;
 }
 
 class ProcFs {
@@ -61,6 +79,10 @@ class ProcFs {
   readonly byPde = new Map<I64, ProcEntry>();
   /** Entries directly under /proc, by name. */
   readonly top = new Map<string, ProcEntry>();
+  /** Entries by their inode (what the kernel's own open handlers get). */
+  readonly byInode = new Map<I64, ProcEntry>();
+  /** proc_single_ops and proc_seq_ops, made on first use. */
+  readonly kernelOps = new Map<'single' | 'seq', I64>();
 
   constructor(readonly k: Kernel) {}
 
@@ -99,7 +121,8 @@ function dirName(parent: ProcEntry | undefined): string {
  * proc_create_data() / proc_mkdir_data(): register an entry and return its proc_dir_entry, or 0
  * (NULL) when the parent is unknown, the name is bad or taken (with proc_register()'s WARNING).
  */
-export function procCreate(k: Kernel, site: CallSite, nameAddr: I64, mode: number, parentPde: I64, ops: I64, data: I64, dir: boolean): I64 {
+export function procCreate(k: Kernel, site: CallSite, req: ProcCreate): I64 {
+  const { name: nameAddr, mode, parent: parentPde, data, dir, seq } = req;
   const fs = procOf(k);
   let parent = parentPde === 0 ? undefined : fs.byPde.get(parentPde);
   if (parentPde !== 0 && (!parent || parent.removed || !parent.dir)) return 0;
@@ -128,7 +151,9 @@ export function procCreate(k: Kernel, site: CallSite, nameAddr: I64, mode: numbe
   const node = pde === 0 ? undefined : makeNodeObjects(k, name, m, 0, site);
   if (pde === 0 || !node) return 0;
   k.mem.st64(add(node.inode, INODE.private), data);
-  const entry: ProcEntry = { pde, name, parent, dir, ops: dir ? 0 : ops, node, children: new Map(), removed: false, opens: 0 };
+  const ops = seq ? kernelProcOps(k, 'show' in seq ? 'single' : 'seq', site) : req.ops;
+  if (ops === 0 && !dir) return 0;
+  const entry: ProcEntry = { pde, name, parent, dir, ops: dir ? 0 : ops, node, children: new Map(), removed: false, opens: 0, seq };
   const vfsDir = fs.vfsDir(parent);
   if (vfsDir) {
     const vfs = vfsOf(k);
@@ -137,6 +162,7 @@ export function procCreate(k: Kernel, site: CallSite, nameAddr: I64, mode: numbe
   }
   siblings.set(name, entry);
   fs.byPde.set(pde, entry);
+  fs.byInode.set(node.inode, entry);
   return pde;
 }
 
@@ -177,6 +203,7 @@ function unregister(k: Kernel, entry: ProcEntry, site: CallSite): void {
   const fs = procOf(k);
   fs.children(entry.parent).delete(entry.name);
   fs.byPde.delete(entry.pde);
+  fs.byInode.delete(entry.node.inode);
   entry.removed = true;
   const dir = fs.vfsDir(entry.parent);
   const node = dir?.children.get(entry.name);
@@ -189,6 +216,42 @@ function unregister(k: Kernel, entry: ProcEntry, site: CallSite): void {
 function freeNodeObjects(k: Kernel, node: NodeObjects, site: CallSite): void {
   k.k.mm.kfree(node.dentry, site);
   k.k.mm.kfree(node.inode, site);
+}
+
+/**
+ * proc_single_ops / proc_seq_ops (fs/proc/generic.c): the proc_ops of entries the kernel serves
+ * with seq_file itself. Its open handlers find the entry by inode, as PDE(inode) does.
+ */
+function kernelProcOps(k: Kernel, kind: 'single' | 'seq', site: CallSite): I64 {
+  const fs = procOf(k);
+  const known = fs.kernelOps.get(kind);
+  if (known !== undefined) return known;
+  const table = kernelAlloc(k, PROC_OPS.bytes, GFP_KERNEL_ZERO, site);
+  if (table === 0) return 0;
+  const entryOf = (inode: I64): ProcEntry | undefined => fs.byInode.get(inode);
+  const open = kind === 'single'
+    ? internalNative(k, 'proc_single_open', (_m, a, s) => {
+      const e = entryOf(a[0]);
+      return e?.seq && 'show' in e.seq ? singleOpen(k, a[1], e.seq.show, k.mem.ld64(add(a[0], INODE.private)), s) : ERR.ENOENT;
+    })
+    : internalNative(k, 'proc_seq_open', (_m, a, s) => {
+      const e = entryOf(a[0]);
+      if (!e?.seq || !('ops' in e.seq)) return ERR.ENOENT;
+      if (!e.seq.stateSize) return seqOpen(k, a[1], e.seq.ops, s);
+      return seqOpenPrivate(k, a[1], e.seq.ops, e.seq.stateSize, s) === 0 ? ERR.ENOMEM : 0;
+    });
+  const release = kind === 'single'
+    ? k.native('single_release')?.addr ?? 0
+    : internalNative(k, 'proc_seq_release', (_m, a, s) => {
+      const e = entryOf(a[0]);
+      return e?.seq && 'ops' in e.seq && e.seq.stateSize ? seqReleasePrivate(k, a[1], s) : seqRelease(k, a[1], s);
+    });
+  k.mem.st64(add(table, PROC_OPS.open), open);
+  k.mem.st64(add(table, PROC_OPS.read), k.native('seq_read')?.addr ?? 0);
+  k.mem.st64(add(table, PROC_OPS.llseek), k.native('seq_lseek')?.addr ?? 0);
+  k.mem.st64(add(table, PROC_OPS.release), release);
+  fs.kernelOps.set(kind, table);
+  return table;
 }
 
 /** proc_mkdir()'s children of a removed directory still hang off the record; `pde_data(inode)` is the inode's i_private. */

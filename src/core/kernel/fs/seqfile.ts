@@ -285,6 +285,25 @@ export function seqRelease(k: Kernel, file: I64, site: CallSite): number {
   return 0;
 }
 
+/** __seq_open_private(): seq_open() with a zeroed private state of `size` bytes as m->private; the state, or 0. */
+export function seqOpenPrivate(k: Kernel, file: I64, op: I64, size: number, site: CallSite): I64 {
+  const state = kernelAlloc(k, Math.max(1, size), GFP_KERNEL_ZERO, site);
+  if (state === 0) return 0;
+  if (seqOpen(k, file, op, site) !== 0) {
+    k.k.mm.kfree(state, site);
+    return 0;
+  }
+  k.mem.st64(add(k.mem.ld64(add(file, FILE.privateData)), SEQ.private), state);
+  return state;
+}
+
+/** seq_release_private(): free m->private, then seq_release(). */
+export function seqReleasePrivate(k: Kernel, file: I64, site: CallSite): number {
+  const m = k.mem.ld64(add(file, FILE.privateData));
+  if (m !== 0) k.k.mm.kfree(k.mem.ld64(add(m, SEQ.private)), site);
+  return seqRelease(k, file, site);
+}
+
 /** single_open(): a seq_file of one record made by `show`, with `data` as m->private. */
 export function singleOpen(k: Kernel, file: I64, show: I64, data: I64, site: CallSite): number {
   const op = kernelAlloc(k, SEQ_OPS.bytes, 0xcc0 | 0x400000, site);

@@ -529,7 +529,12 @@ struct proc_ops {
 #define PROC_ENTRY_PERMANENT 1U
 /* The data pointer given to proc_create_data() (PDE_DATA() before 5.17). */
 static inline void *pde_data(const struct inode *inode) { return inode->i_private; }
+struct seq_file;
+struct seq_operations;
 /* exports */
+#define proc_create_single(name, mode, parent, show) proc_create_single_data(name, mode, parent, show, NULL)
+#define proc_create_seq(name, mode, parent, ops) proc_create_seq_private(name, mode, parent, ops, 0, NULL)
+#define proc_create_seq_data(name, mode, parent, ops, data) proc_create_seq_private(name, mode, parent, ops, 0, data)
 #endif
 `,
   'linux/seq_file.h': `
