@@ -14,12 +14,16 @@
 //     kthread_stop(), rcu_barrier() run what they wait for.
 // Nothing runs between insmod and rmmod beyond that: rmmod follows at once, as in `insmod && rmmod`.
 //
-// Kthreads cannot be suspended halfway (a callback runs to completion on the host stack), so a
-// kthread runs when it is woken and the CPU is free, and the first time it would block (a sleep, a
-// wait with nothing left to wake it) Kernel Module Lab takes that as the moment rmmod asks it to
-// stop: kthread_should_stop() returns true from then on. Loops of the form
-// `while (!kthread_should_stop()) { ...; msleep(); }` thus run once and end, as they do when rmmod
-// follows insmod on Linux.
+// Kernel threads block and resume. A module function that may block is also compiled to a
+// resumable form (vm/compile.ts); a kthread runs through it, so when it blocks (msleep, a
+// completion, a wait queue, a contended mutex) it yields a BlockRequest and the engine parks it:
+// it is resumed when its condition holds, its time comes, or (for schedule()-style waits)
+// wake_up_process() wakes it. kthread_stop() sets the stop flag, wakes the thread and lets time
+// pass until it returns, as rmmod waits on Linux. Every other task (insmod, rmmod, the shell, a
+// work item, a kthread blocking where its resumable form cannot yield: behind && or in a switch)
+// waits on the host stack: what falls due meanwhile runs nested inside the wait. A kthread with no
+// resumable form that blocks takes that moment as kthread_stop() (kthread_should_stop() is true
+// from then on), so `while (!kthread_should_stop()) { ...; msleep(); }` still ends.
 //
 // A task that waits for something nothing can bring (wait_for_completion() with no timer, work or
 // thread left to complete it) gets the kernel's hung-task report after 120 s of virtual time and is
@@ -31,7 +35,7 @@
 import type { Span } from '../source/source';
 import type { I64 } from '../vm/value';
 import type { Frame } from './trace';
-import type { DeferredHost, Kernel } from './kernel';
+import type { DeferredHost, Kernel, ThreadContext } from './kernel';
 import { TaskKilled } from './kernel';
 import { INITIAL_JIFFIES, TICK_NSEC } from './clock';
 import { DEBIAN_QEMU, callTraceLines, printTainted, reportText, taskFrames, INSMOD_USER_REGS, RMMOD_USER_REGS } from './report';
@@ -45,6 +49,7 @@ export const TAILS = {
   rcu: [f('rcu_do_batch', 0x19e, 0x4c0), f('rcu_core', 0x2cd, 0x480), f('__do_softirq', 0xc5, 0x2ac), f('__irq_exit_rcu', 0xb5, 0xf0), f('sysvec_apic_timer_interrupt', 0x9e, 0xc0), f('asm_sysvec_apic_timer_interrupt', 0x16, 0x20)],
   work: [f('process_one_work', 0x1c7, 0x380), f('worker_thread', 0x4d, 0x380), f('kthread', 0xe6, 0x110), f('ret_from_fork', 0x1f, 0x30)],
   kthread: [f('kthread', 0xe6, 0x110), f('ret_from_fork', 0x1f, 0x30)],
+  hrtimer: [f('__hrtimer_run_queues', 0xf4, 0x2a0), f('hrtimer_interrupt', 0xfa, 0x230), f('__sysvec_apic_timer_interrupt', 0x4f, 0x100), f('sysvec_apic_timer_interrupt', 0x8d, 0xc0), f('asm_sysvec_apic_timer_interrupt', 0x16, 0x20)],
   hardirq: [f('__handle_irq_event_percpu', 0x46, 0x190), f('handle_irq_event', 0x34, 0x70), f('handle_edge_irq', 0x9f, 0x240), f('__common_interrupt', 0x66, 0x100), f('common_interrupt', 0x80, 0xa0), f('asm_common_interrupt', 0x22, 0x40)],
 } as const satisfies Record<string, readonly Frame[]>;
 
@@ -66,7 +71,7 @@ export class ThreadExit extends TaskKilled {
 interface TimerRec {
   /** timer_list (or rcu_head) address. */
   readonly addr: number;
-  readonly kind: 'timer' | 'dwork' | 'rcu';
+  readonly kind: 'timer' | 'dwork' | 'rcu' | 'hrtimer';
   readonly dueNs: number;
   readonly seq: number;
   /** rcu: the callback; dwork: the workqueue. */
@@ -87,15 +92,45 @@ export interface WorkqueueRec {
   destroyed: boolean;
 }
 
-export interface ThreadRec {
-  readonly task: number;
+export interface ThreadRec extends ThreadContext {
+  /** Its task_struct (what kthread_create() returned). */
+  readonly addr: number;
   readonly fn: I64;
   readonly data: I64;
-  readonly ident: { pid: number; comm: string };
-  state: 'created' | 'runnable' | 'running' | 'done';
+  state: 'created' | 'runnable' | 'running' | 'blocked' | 'done';
   stopRequested: boolean;
+  /** wake_up_process() was called while it was blocked. */
+  woken: boolean;
   result: I64;
   readonly span?: Span;
+  /** The running resumable form (vm/compile.ts), once started; undefined: runs as a plain callback. */
+  gen?: Generator<unknown, I64 | undefined, I64>;
+  /** What it waits for while blocked, and why it was made runnable again. */
+  block?: BlockRequest;
+  wakeReason?: WakeReason;
+  /** Its kernel stack (freed when it ends). */
+  readonly stack: { bottom: number; top: number; base: I64 };
+}
+
+export type WakeReason = 'cond' | 'timeout' | 'woken' | 'signal';
+
+/**
+ * What a blocking call waits for. A resumable kthread yields it and is resumed with `result()`;
+ * any other task waits for it where it is (Deferred.waitHere).
+ */
+export interface BlockRequest {
+  /** The blocking function (for the hung-task report). */
+  readonly api: string;
+  /** Wake at this time (ns since boot) at the latest; Infinity: no timeout. */
+  readonly until: number;
+  /** Wake as soon as this holds. */
+  readonly cond?: () => boolean;
+  /** wake_up_process() ends the wait (schedule(), schedule_timeout()); msleep() sleeps on. */
+  readonly wakeable?: boolean;
+  /** 'D' waits that nothing can end give the hung-task report; 'S' ones end as if by a signal. */
+  readonly state: WaitState;
+  /** The call's value when the task wakes, and why it woke. */
+  readonly result: (why: WakeReason) => I64;
 }
 
 export type WaitState = 'D' | 'S' | 'K';
@@ -163,13 +198,13 @@ export class Deferred implements DeferredHost {
 
   sleep(ns: number): void {
     const k = this.k;
-    // A kthread that blocks: rmmod's kthread_stop() is taken to come now (see the file comment).
+    // A kthread with no resumable form that blocks: rmmod's kthread_stop() is taken to come now (see the file comment).
     const t = this.threadOf(k.task);
-    if (t) t.stopRequested = true;
+    if (t && !t.gen) t.stopRequested = true;
     const end = this.now() + Math.max(0, Number.isFinite(ns) ? ns : 0);
     this.runPending();
-    for (let i = 0; i < MAX_BATCH && this.nextDue <= end; i++) {
-      k.advance(Math.max(0, this.nextDue - this.now()));
+    for (let i = 0; i < MAX_BATCH && this.nextEvent() <= end; i++) {
+      k.advance(Math.max(0, this.nextEvent() - this.now()));
       this.runPending();
     }
     k.advance(Math.max(0, end - this.now()));
@@ -200,7 +235,7 @@ export class Deferred implements DeferredHost {
       for (let i = 0; i < MAX_BATCH; i++) {
         if (this.runSoftirqs(SWAPPER)) ran = true;
         else if (this.work.length) this.runWork(this.work.shift()!);
-        else if (this.runnable.length) this.runThread(this.runnable.shift()!);
+        else if (this.runnable.length || this.wakeBlocked()) this.runThread(this.runnable.shift()!);
         else break;
         ran = true;
         if (this.k.panicked) break;
@@ -260,6 +295,10 @@ export class Deferred implements DeferredHost {
       k.runCallback(t.fn ?? 0, [t.addr], { context: 'softirq', task, tail: TAILS.rcu, what: 'rcu', span: t.span });
       return;
     }
+    if (t.kind === 'hrtimer') {
+      this.fireHrtimer(t, task);
+      return;
+    }
     // detach_timer(): the entry is unhashed before the callback runs (so it may re-arm itself).
     this.unhash(t.addr);
     const fn = this.peek64(t.addr + 24);
@@ -313,13 +352,94 @@ export class Deferred implements DeferredHost {
   private runThread(task: number): void {
     const t = this.threads.get(task);
     if (!t || t.state !== 'runnable') return;
+    const target = this.k.machine.lookup(t.fn);
+    if (target?.kind === 'module' && target.resume) {
+      t.gen ??= target.resume([t.data]);
+      this.step(t);
+      return;
+    }
     t.state = 'running';
     const k = this.k;
-    const r = k.runCallback(t.fn, [t.data], { context: 'process', task: t.ident, tail: TAILS.kthread, what: 'kthread', span: t.span });
+    const r = k.runCallback(t.fn, [t.data], { context: 'process', task: t.task, tail: TAILS.kthread, what: 'kthread', span: t.span });
+    this.finish(t, r.ret, r.killed);
+  }
+
+  /** Resume a resumable thread until it blocks again or ends. */
+  private step(t: ThreadRec): void {
+    const value = t.block && t.wakeReason ? t.block.result(t.wakeReason) : 0;
+    t.block = undefined;
+    t.wakeReason = undefined;
+    t.woken = false;
+    t.state = 'running';
+    const r = this.k.resumeThread(t, () => t.gen!.next(value));
+    if (r.killed || !r.value) this.finish(t, undefined, r.killed);
+    else if (r.value.done) this.finish(t, r.value.value ?? 0, undefined);
+    else {
+      t.block = r.value.value as BlockRequest;
+      t.state = 'blocked';
+    }
+  }
+
+  private finish(t: ThreadRec, ret: I64 | undefined, killed: unknown): void {
     t.state = 'done';
-    if (r.killed instanceof ThreadExit) t.result = r.killed.code;
-    else if (r.killed) t.result = -4; // -EINTR: the thread died
-    else t.result = r.ret ?? 0;
+    if (killed instanceof ThreadExit) t.result = killed.code;
+    else if (killed) t.result = -4; // -EINTR: the thread died
+    else t.result = ret ?? 0;
+    t.gen = undefined;
+    this.k.k.stackFree(t.stack);
+  }
+
+  /** Blocked threads whose wait is over become runnable. True if any did. */
+  private wakeBlocked(): boolean {
+    const now = this.now();
+    let any = false;
+    for (const t of this.threads.values()) {
+      const b = t.block;
+      if (t.state !== 'blocked' || !b) continue;
+      const why: WakeReason | undefined = b.cond?.() ? 'cond' : b.wakeable && t.woken ? 'woken' : now >= b.until ? 'timeout' : undefined;
+      if (!why) continue;
+      t.wakeReason = why;
+      t.state = 'runnable';
+      this.runnable.push(t.addr);
+      any = true;
+    }
+    return any;
+  }
+
+  /** When the next timer fires or the next sleeping thread's time comes (ns since boot). */
+  private nextEvent(): number {
+    let n = this.nextDue;
+    for (const t of this.threads.values()) if (t.state === 'blocked' && t.block && t.block.until < n) n = t.block.until;
+    return n;
+  }
+
+  // ---- blocking -----------------------------------------------------------------------------------
+
+  /**
+   * A blocking call. Called from a kthread's resumable form, the request is handed to the
+   * scheduler (Machine.pending) and the value returned here is ignored: the thread is resumed with
+   * `req.result()`. Anywhere else the task waits here.
+   */
+  block(req: BlockRequest): I64 {
+    const k = this.k;
+    const t = this.threadOf(k.task);
+    if (k.machine.takeBlockable() && t?.gen) {
+      k.machine.pending = req;
+      return 0;
+    }
+    return this.waitHere(req);
+  }
+
+  /** Wait on the host stack: time passes and what falls due runs, nested, until the request is met. */
+  waitHere(req: BlockRequest): I64 {
+    const now = this.now();
+    if (!req.cond) {
+      this.k.slept(Number.isFinite(req.until) ? Math.max(0, req.until - now) : 1_000_000);
+      return req.result('timeout');
+    }
+    const timeout = Number.isFinite(req.until) ? Math.max(0, Math.ceil((req.until - now) / TICK_NSEC)) : Infinity;
+    const r = this.wait(req.cond, timeout, req.state, req.api);
+    return req.result(r.ok ? 'cond' : r.signal ? 'signal' : 'timeout');
   }
 
   // ---- timers -----------------------------------------------------------------------------------
@@ -374,6 +494,46 @@ export class Deferred implements DeferredHost {
 
   timerPending(addr: number): boolean {
     return this.timers.has(addr);
+  }
+
+  // ---- hrtimers: struct hrtimer { node (rb_node, expires at +24); _softexpires +32; function +40; ...; state +56 } ----
+
+  /** hrtimer_start(): fire at `ns` (absolute ktime, or relative to now). */
+  armHrtimer(addr: number, ns: number, relative: boolean, span?: Span): void {
+    const due = Math.max(this.now(), relative ? this.now() + Math.max(0, ns) : ns);
+    this.timers.set(addr, { addr, kind: 'hrtimer', dueNs: due, seq: this.seq++, span });
+    this.recomputeNext();
+    this.poke64(addr + 24, due);
+    this.poke64(addr + 32, due);
+    this.k.mem.st8(addr + 56, 1); // HRTIMER_STATE_ENQUEUED
+  }
+
+  cancelHrtimer(addr: number): boolean {
+    const t = this.timers.get(addr);
+    if (!t || t.kind !== 'hrtimer') return false;
+    this.timers.delete(addr);
+    this.recomputeNext();
+    this.k.mem.st8(addr + 56, 0);
+    return true;
+  }
+
+  hrtimerActive(addr: number): boolean {
+    return this.timers.get(addr)?.kind === 'hrtimer' || this.runningHrtimer === addr;
+  }
+
+  private runningHrtimer = 0;
+
+  /** __run_hrtimer(): the callback runs in hard interrupt context; HRTIMER_RESTART re-queues it at its (forwarded) expiry. */
+  private fireHrtimer(t: TimerRec, task: { pid: number; comm: string }): void {
+    const k = this.k;
+    k.mem.st8(t.addr + 56, 0);
+    const fn = this.peek64(t.addr + 40);
+    this.runningHrtimer = t.addr;
+    const r = k.runCallback(fn, [t.addr], { context: 'hardirq', task, tail: TAILS.hrtimer, what: 'hrtimer', span: t.span });
+    this.runningHrtimer = 0;
+    if (r.killed || Number(r.ret ?? 0) !== 1 || this.timers.has(t.addr)) return;
+    const due = Number(this.peek64(t.addr + 24));
+    this.armHrtimer(t.addr, due <= this.now() ? this.now() + 1 : due, false, t.span);
   }
 
   /** call_rcu(): the callback runs after a grace period (the next tick after ~8 ms), in softirq context. */
@@ -533,38 +693,53 @@ export class Deferred implements DeferredHost {
   // ---- kthreads ---------------------------------------------------------------------------------
 
   addThread(rec: ThreadRec): void {
-    this.threads.set(rec.task, rec);
+    this.threads.set(rec.addr, rec);
   }
 
-  /** wake_up_process(): a created kthread becomes runnable; 1 if it was woken. */
+  /** wake_up_process(): a created kthread becomes runnable, a blocked one is woken; 1 if it was asleep. */
   wake(task: number): number {
     const t = this.threads.get(task);
-    if (!t || t.state !== 'created') return 0;
+    if (!t) return 0;
+    if (t.state === 'blocked') {
+      t.woken = true;
+      return 1;
+    }
+    if (t.state !== 'created') return 0;
     t.state = 'runnable';
     this.runnable.push(task);
     return 1;
   }
 
-  /** kthread_stop(): ask the thread to stop, let it finish, return its result (-EINTR if it never ran). */
+  /**
+   * kthread_stop(): set the stop flag, wake the thread and wait until it returns; its result, or
+   * -EINTR if it never ran (kthread() checks the flag before calling the thread function).
+   */
   stop(task: number): I64 {
     const t = this.threads.get(task);
     if (!t) return -4;
     t.stopRequested = true;
     if (t.state === 'created') {
-      t.state = 'done';
-      t.result = -4;
-    } else if (t.state === 'runnable') {
+      this.finish(t, -4, undefined);
+    } else if (t.state === 'runnable' && !t.gen && !this.isResumable(t)) {
       const i = this.runnable.indexOf(task);
       if (i >= 0) this.runnable.splice(i, 1);
       this.guard(() => this.runThread(task));
+    } else if (t.state !== 'done') {
+      this.wake(task);
+      this.wait(() => t.state === 'done', Infinity, 'D', 'kthread_stop');
     }
     this.threads.delete(task);
     return t.result;
   }
 
+  private isResumable(t: ThreadRec): boolean {
+    const target = this.k.machine.lookup(t.fn);
+    return target?.kind === 'module' && target.resume !== undefined;
+  }
+
   /** The kthread running as `task`, if it is one. */
   threadOf(task: { pid: number; comm: string }): ThreadRec | undefined {
-    for (const t of this.threads.values()) if (t.ident === task && t.state === 'running') return t;
+    for (const t of this.threads.values()) if (t.task === task && t.state === 'running') return t;
     return undefined;
   }
 
@@ -587,14 +762,15 @@ export class Deferred implements DeferredHost {
         if (once) return { ok: false, left: left(), signal: false };
         continue;
       }
-      if (this.nextDue <= deadline && this.depth < MAX_DEPTH) {
-        k.slept(Math.max(0, this.nextDue - this.now()));
+      const next = this.nextEvent();
+      if (next !== Infinity && next <= deadline && this.depth < MAX_DEPTH) {
+        k.slept(Math.max(0, next - this.now()));
         if (once) return { ok: false, left: left(), signal: false };
         continue;
       }
       // Nothing left that could wake the task before its deadline.
       const thread = this.threadOf(k.task);
-      if (thread && !thread.stopRequested) {
+      if (thread && !thread.gen && !thread.stopRequested) {
         thread.stopRequested = true;
         return { ok: false, left: left(), signal: false };
       }
@@ -662,6 +838,7 @@ const WAIT_PATHS: Record<string, readonly Frame[]> = {
   schedule: [f('__schedule', 0x34d, 0x9e0), f('schedule', 0x5a, 0xd0)],
   wait_for_completion: [f('__schedule', 0x34d, 0x9e0), f('schedule', 0x5a, 0xd0), f('schedule_timeout', 0x118, 0x150), f('__wait_for_common', 0x90, 0x1b0)],
   wait_event: [f('__schedule', 0x34d, 0x9e0), f('schedule', 0x5a, 0xd0)],
+  kthread_stop: [f('__schedule', 0x34d, 0x9e0), f('schedule', 0x5a, 0xd0), f('schedule_timeout', 0x118, 0x150), f('__wait_for_common', 0x90, 0x1b0), f('kthread_stop', 0x6a, 0x180)],
 };
 
 function hex8(v: number): string {

@@ -31,14 +31,16 @@ export interface KernelConfig {
   readonly slubDebug: boolean;
   readonly kmemleak: boolean;
   readonly debugAtomicSleep: boolean;
+  /** PROVE_LOCKING (lockdep): lock order and recursion checks (kernel/lockdep.ts). */
+  readonly lockdep: boolean;
 }
 
 export const KERNEL_CONFIGS: Record<KernelConfigName, KernelConfig> = {
-  default: { name: 'default', kasan: false, slubDebug: false, kmemleak: false, debugAtomicSleep: false },
-  slub_debug: { name: 'slub_debug', kasan: false, slubDebug: true, kmemleak: false, debugAtomicSleep: false },
-  kasan: { name: 'kasan', kasan: true, slubDebug: false, kmemleak: false, debugAtomicSleep: false },
-  kmemleak: { name: 'kmemleak', kasan: false, slubDebug: false, kmemleak: true, debugAtomicSleep: false },
-  full: { name: 'full', kasan: true, slubDebug: true, kmemleak: true, debugAtomicSleep: true },
+  default: { name: 'default', kasan: false, slubDebug: false, kmemleak: false, debugAtomicSleep: false, lockdep: false },
+  slub_debug: { name: 'slub_debug', kasan: false, slubDebug: true, kmemleak: false, debugAtomicSleep: false, lockdep: false },
+  kasan: { name: 'kasan', kasan: true, slubDebug: false, kmemleak: false, debugAtomicSleep: false, lockdep: false },
+  kmemleak: { name: 'kmemleak', kasan: false, slubDebug: false, kmemleak: true, debugAtomicSleep: false, lockdep: false },
+  full: { name: 'full', kasan: true, slubDebug: true, kmemleak: true, debugAtomicSleep: true, lockdep: true },
 };
 
 export interface KernelOptions {
@@ -331,7 +333,8 @@ export class Kernel implements MachineHost {
     }
   }
 
-  private debugLocksOff = false;
+  /** debug_locks_off(): a taint made lock debugging unreliable (lockdep stops). */
+  debugLocksOff = false;
 
   // ---- context ---------------------------------------------------------------------------------
 
@@ -445,14 +448,8 @@ export class Kernel implements MachineHost {
     const m = this.machine;
     const target = m.lookup(fn);
     const modName = target?.kind === 'module' ? target.module : undefined;
-    const saved = {
-      frames: m.frames.splice(0, m.frames.length), sp: m.sp, limit: m.stackLimit, top: m.stackTop, budget: m.budget,
-      task: this.task, current: this.current, ctx: { ...this.ctx }, owner: this.current ? moduleName(this.current.module) : undefined,
-    };
-    const task = how.task ?? this.task;
-    this.task = task;
-    this.current = { module: (modName && this.modules.get(modName)) || modName || how.what, phase: 'run', tail: how.tail };
-    this.k.setTask(task, modName);
+    const stack = this.k.stackAlloc(this.options.stackBytes);
+    const saved = this.switchTask(how.task ?? this.task, modName, how.what, how.tail, { frames: [], sp: stack.top, bottom: stack.bottom, top: stack.top });
     if (how.context === 'process') {
       this.ctx.preemptCount = 0;
       this.ctx.irqsDisabled = false;
@@ -468,9 +465,6 @@ export class Kernel implements MachineHost {
     }
     const pc0 = this.ctx.raw;
     const irq0 = this.ctx.irqsDisabled;
-    const stack = this.k.stackAlloc(this.options.stackBytes);
-    m.setStack(stack.bottom, stack.top);
-    m.budget = m.sliceSteps;
     let ret: I64 | undefined;
     let killed: TaskKilled | undefined;
     try {
@@ -489,6 +483,57 @@ export class Kernel implements MachineHost {
       how.leaked?.(this.ctx.raw, pc0);
     }
     this.k.stackFree(stack);
+    this.switchBack(saved);
+    // After a panic nothing runs any more, the interrupted task included.
+    if (killed && this.panicked) throw killed;
+    return { ret, killed };
+  }
+
+  /**
+   * Run one slice of a kernel thread that can block (kernel/deferred.ts): its own frames, stack and
+   * execution context are put in place, `step` resumes it until it blocks or ends, and what it left
+   * is saved back into `thread` for the next slice. An Oops ends only that thread.
+   */
+  resumeThread<R>(thread: ThreadContext, step: () => R): { value: R | undefined; killed: TaskKilled | undefined } {
+    const saved = this.switchTask(thread.task, thread.module, thread.task.comm, thread.tail, thread.machine);
+    Object.assign(this.ctx, thread.ctx);
+    this.runSince = 0;
+    let value: R | undefined;
+    let killed: TaskKilled | undefined;
+    try {
+      value = step();
+    } catch (e) {
+      killed = this.taskException(e);
+    }
+    if (killed) this.exitNotes();
+    thread.machine.frames = this.machine.frames.splice(0, this.machine.frames.length);
+    thread.machine.sp = this.machine.sp;
+    thread.ctx = { ...this.ctx };
+    this.switchBack(saved);
+    return { value, killed };
+  }
+
+  /** Set the running task aside and make `task` current, on the given frames and stack. */
+  private switchTask(task: { pid: number; comm: string }, modName: string | undefined, what: string, tail: readonly TraceFrame[], on: ThreadMachine): SavedTask {
+    const m = this.machine;
+    const saved: SavedTask = {
+      frames: m.frames.splice(0, m.frames.length), sp: m.sp, limit: m.stackLimit, top: m.stackTop, budget: m.budget,
+      task: this.task, current: this.current, ctx: { ...this.ctx }, owner: this.current ? moduleName(this.current.module) : undefined,
+    };
+    this.task = task;
+    this.current = { module: (modName && this.modules.get(modName)) || modName || what, phase: 'run', tail };
+    this.k.setTask(task, modName);
+    m.setStack(on.bottom, on.top);
+    m.sp = on.sp;
+    m.frames.push(...on.frames);
+    m.budget = m.sliceSteps;
+    return saved;
+  }
+
+  /** Make the task that switchTask() set aside current again. */
+  private switchBack(saved: SavedTask): void {
+    const m = this.machine;
+    m.frames.length = 0;
     m.frames.push(...saved.frames);
     m.setStack(saved.limit, saved.top);
     m.sp = saved.sp;
@@ -497,9 +542,6 @@ export class Kernel implements MachineHost {
     this.task = saved.task;
     this.current = saved.current;
     this.k.setTask(saved.task, saved.owner);
-    // After a panic nothing runs any more, the interrupted task included.
-    if (killed && this.panicked) throw killed;
-    return { ret, killed };
   }
 
   /** Turn whatever stopped a task into the kernel's report. */
@@ -575,9 +617,9 @@ export class Kernel implements MachineHost {
     }
   }
 
-  /** Print the current call trace (dump_stack). */
-  dumpStack(): void {
-    for (const l of this.k.reports.dumpStack(this)) this.log(4, l);
+  /** Print the current call trace (dump_stack), with `above` kernel frames on top of the running code. */
+  dumpStack(above: readonly TraceFrame[] = []): void {
+    for (const l of this.k.reports.dumpStack(this, above)) this.log(4, l);
   }
 
   /** BUG(): `kernel BUG at file:line!`, an invalid-opcode Oops, and the task dies. */
@@ -646,6 +688,38 @@ export interface CallbackRun {
   readonly leaked?: (now: number, before: number) => void;
 }
 
+/** A task's machine state while it is not running: its frames (innermost last) and its stack. */
+export interface ThreadMachine {
+  frames: import('../vm/machine').Frame[];
+  sp: number;
+  readonly bottom: number;
+  readonly top: number;
+}
+
+/** What Kernel.resumeThread needs of a blocked kernel thread, and keeps up to date. */
+export interface ThreadContext {
+  readonly task: { pid: number; comm: string };
+  /** The module whose code the thread runs (owner of what it allocates). */
+  readonly module: string | undefined;
+  /** The kernel frames below the thread function in call traces (kthread, ret_from_fork). */
+  readonly tail: readonly TraceFrame[];
+  readonly machine: ThreadMachine;
+  /** Its preempt count and irq state, as it left them when it blocked. */
+  ctx: Partial<Context>;
+}
+
+interface SavedTask {
+  readonly frames: import('../vm/machine').Frame[];
+  readonly sp: number;
+  readonly limit: number;
+  readonly top: number;
+  readonly budget: number;
+  readonly task: { pid: number; comm: string };
+  readonly current: Kernel['current'];
+  readonly ctx: Partial<Context>;
+  readonly owner: string | undefined;
+}
+
 /** What the kernel tells the deferred-execution engine (kernel/deferred.ts). */
 export interface DeferredHost {
   /** Time passed while a task ran with interrupts on: run the softirqs that fell due. */
@@ -695,7 +769,7 @@ export interface KernelParts {
     peekBytes(addr: I64, n: number): Uint8Array | null;
     writeBytes(addr: I64, data: Uint8Array): void;
   };
-  readonly clock: { advance(ns: number): void; nanos(): number; readonly jiffies: number };
+  readonly clock: { advance(ns: number): void; nanos(): number; readonly jiffies: number; wallClockMs(ns?: number): number };
   readonly printk: { log(level: number, text: string, span?: Span): void; printk(text: string, span?: Span): number };
   readonly reports: KernelReports;
   readonly mm: import('./exports/mm').KernelMM;
@@ -728,7 +802,8 @@ export interface KernelReports {
   initcallImbalance(k: Kernel, fn: CompiledFunction, what: string): string[];
   suspiciousInit(k: Kernel, name: string, ret: number): string[];
   kmemleak(k: Kernel, leaks: LeakInfo[]): string[];
-  dumpStack(k: Kernel): string[];
+  /** dump_stack() from the running code; `above` are kernel frames between dump_stack_lvl and it. */
+  dumpStack(k: Kernel, above?: readonly TraceFrame[]): string[];
   bug(k: Kernel, file: string, line: number): string[];
   warnAt(k: Kernel, file: string, line: number, msg: string | undefined): string[];
 }

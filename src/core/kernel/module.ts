@@ -132,6 +132,8 @@ export interface LinkHost {
   readonly machine: import('../vm/machine').Machine;
   /** Record stores (only when someone watches the run's memory). */
   readonly onStore?: (addr: I64, size: number, span: Span) => void;
+  /** Kernel functions that may block (their callers get a resumable form, vm/compile.ts). */
+  readonly blocks?: (name: string) => boolean;
 }
 
 /**
@@ -217,6 +219,7 @@ export function linkModule(name: string, unit: TranslationUnit, host: LinkHost):
       stringAddr: (id) => add64(roBase, strOff[id] ?? 0),
       funcAddr: (n) => funcAddrs.get(n),
       onStore: host.onStore,
+      blocks: host.blocks,
     },
     name,
     (n) => functions.get(n) ?? natives.get(n),

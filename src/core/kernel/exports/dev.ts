@@ -1,6 +1,6 @@
-// Driver-facing APIs: interrupts, workqueues, kfifo and network device registration. The emulated
-// machine raises no interrupts yet: registrations are recorded and succeed. Character devices,
-// procfs, sysfs and user copies are in fs.ts.
+// Driver-facing APIs: interrupts, kfifo and network device registration. The emulated machine
+// raises no interrupts yet: registrations are recorded and succeed. Character devices, procfs,
+// sysfs and user copies are in fs.ts; workqueues in deferred.ts.
 
 import type { KernelExport } from './types';
 import type { I64 } from '../../vm/value';
@@ -23,42 +23,6 @@ export const DEV_EXPORTS: KernelExport[] = [
       k.mightSleep(site, 'kernel/irq/manage.c:1900', 'free_irq');
       return 0;
     },
-  },
-  {
-    name: 'alloc_workqueue', header: 'linux/workqueue.h', proto: 'struct workqueue_struct *alloc_workqueue(const char *fmt, unsigned int flags, int max_active, ...)',
-    doc: 'Create a workqueue; returns NULL on failure. Destroy it with destroy_workqueue().', sleeps: 'always', nullable: true,
-    impl: (k, _a, site) => k.k.mm.kmalloc(256, 0xcc0 | 0x100, site),
-  },
-  {
-    name: 'destroy_workqueue', header: 'linux/workqueue.h', proto: 'void destroy_workqueue(struct workqueue_struct *wq)', doc: 'Drain and destroy a workqueue; may sleep.', sleeps: 'always',
-    impl: (k, a, site) => {
-      k.mightSleep(site, 'kernel/workqueue.c:4535', 'destroy_workqueue');
-      k.k.mm.kfree(a[0], site);
-      return undefined;
-    },
-  },
-  {
-    name: 'flush_workqueue', header: 'linux/workqueue.h', proto: 'void flush_workqueue(struct workqueue_struct *wq)', doc: 'Wait for all queued work; sleeps.', sleeps: 'always',
-    impl: (k, _a, site) => {
-      k.mightSleep(site, 'kernel/workqueue.c:2826', 'flush_workqueue');
-      return undefined;
-    },
-  },
-  {
-    name: 'queue_work', header: 'linux/workqueue.h', proto: 'bool queue_work(struct workqueue_struct *wq, struct work_struct *work)', doc: 'Queue work on a workqueue (it runs later, in process context).', derefs: [1],
-    impl: () => 1,
-  },
-  {
-    name: 'schedule_work', header: 'linux/workqueue.h', proto: 'bool schedule_work(struct work_struct *work)', doc: 'Queue work on the system workqueue.', derefs: [0],
-    impl: () => 1,
-  },
-  {
-    name: 'cancel_work_sync', header: 'linux/workqueue.h', proto: 'bool cancel_work_sync(struct work_struct *work)', doc: 'Cancel work and wait for it to finish; sleeps.', sleeps: 'always', derefs: [0],
-    impl: () => 0,
-  },
-  {
-    name: 'flush_work', header: 'linux/workqueue.h', proto: 'bool flush_work(struct work_struct *work)', doc: 'Wait for a work item to finish; sleeps.', sleeps: 'always', derefs: [0],
-    impl: () => 0,
   },
   {
     name: '__kfifo_alloc', header: 'linux/kfifo.h', proto: 'int __kfifo_alloc(struct __kfifo *fifo, unsigned int size, size_t esize, gfp_t gfp_mask)',

@@ -60,6 +60,12 @@ export interface KernelExport {
   readonly effect?: ContextEffect;
   /** With `effect.acquire`: the lock is taken only when the call returns nonzero (spin_trylock). */
   readonly trylock?: boolean;
+  /**
+   * May block the calling task until something else happens (msleep, wait_for_completion, a
+   * contended mutex): a kernel thread then yields to the scheduler and is resumed later
+   * (kernel/deferred.ts), so the module functions that call it get a resumable form.
+   */
+  readonly blocks?: boolean;
   /** Never returns (BUG(), panic()): the path ends here. */
   readonly noreturn?: boolean;
   /** Function-pointer arguments the kernel calls later, and in which context (request_irq's handler: hardirq). */

@@ -404,7 +404,7 @@ struct attribute_group {
 #include <linux/list.h>
 #include <linux/sysfs.h>
 #include <linux/atomic.h>
-#include <linux/kref.h>
+#include <linux/refcount_types.h>
 struct kobject {
 	const char *name;
 	struct list_head entry;

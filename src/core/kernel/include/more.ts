@@ -123,6 +123,84 @@ struct semaphore { raw_spinlock_t lock; unsigned int count; struct list_head wai
 #define hlist_del_rcu(n) __hlist_del(n)
 #endif
 `,
+  // refcount_t and struct kref without their functions, for headers that only embed them (kobject.h).
+  'linux/refcount_types.h': `
+#ifndef _LINUX_REFCOUNT_TYPES_H
+#define _LINUX_REFCOUNT_TYPES_H
+#include <linux/atomic.h>
+typedef struct refcount_struct { atomic_t refs; } refcount_t;
+struct kref { refcount_t refcount; };
+#endif
+`,
+  'linux/refcount.h': `
+#ifndef _LINUX_REFCOUNT_H
+#define _LINUX_REFCOUNT_H
+#include <linux/refcount_types.h>
+#include <linux/limits.h>
+#define REFCOUNT_INIT(n) { .refs = ATOMIC_INIT(n), }
+#define REFCOUNT_MAX INT_MAX
+#define REFCOUNT_SATURATED (INT_MIN / 2)
+enum refcount_saturation_type { REFCOUNT_ADD_NOT_ZERO_OVF, REFCOUNT_ADD_OVF, REFCOUNT_ADD_UAF, REFCOUNT_SUB_UAF, REFCOUNT_DEC_LEAK };
+/* exports */
+static inline void refcount_set(refcount_t *r, int n) { atomic_set(&r->refs, n); }
+static inline unsigned int refcount_read(const refcount_t *r) { return atomic_read(&r->refs); }
+static inline void refcount_add(int i, refcount_t *r)
+{
+	int old = atomic_fetch_add_relaxed(i, &r->refs);
+
+	if (!old)
+		refcount_warn_saturate(r, REFCOUNT_ADD_UAF);
+	else if (old < 0 || old + i < 0)
+		refcount_warn_saturate(r, REFCOUNT_ADD_OVF);
+}
+static inline void refcount_inc(refcount_t *r) { refcount_add(1, r); }
+static inline bool refcount_inc_not_zero(refcount_t *r)
+{
+	int old = atomic_read(&r->refs);
+
+	if (old)
+		atomic_set(&r->refs, old + 1);
+	if (old < 0 || old + 1 < 0)
+		refcount_warn_saturate(r, REFCOUNT_ADD_NOT_ZERO_OVF);
+	return old;
+}
+static inline bool refcount_sub_and_test(int i, refcount_t *r)
+{
+	int old = atomic_fetch_sub_release(i, &r->refs);
+
+	if (old == i)
+		return true;
+	if (old < 0 || old - i < 0)
+		refcount_warn_saturate(r, REFCOUNT_SUB_UAF);
+	return false;
+}
+static inline bool refcount_dec_and_test(refcount_t *r) { return refcount_sub_and_test(1, r); }
+static inline void refcount_dec(refcount_t *r)
+{
+	if (atomic_fetch_sub_release(1, &r->refs) <= 1)
+		refcount_warn_saturate(r, REFCOUNT_DEC_LEAK);
+}
+#endif
+`,
+  'linux/kref.h': `
+#ifndef _KREF_H_
+#define _KREF_H_
+#include <linux/refcount.h>
+#include <linux/container_of.h>
+#define KREF_INIT(n) { .refcount = REFCOUNT_INIT(n), }
+static inline void kref_init(struct kref *kref) { refcount_set(&kref->refcount, 1); }
+static inline unsigned int kref_read(const struct kref *kref) { return refcount_read(&kref->refcount); }
+static inline void kref_get(struct kref *kref) { refcount_inc(&kref->refcount); }
+static inline int kref_put(struct kref *kref, void (*release)(struct kref *kref))
+{
+	if (refcount_dec_and_test(&kref->refcount)) {
+		release(kref);
+		return 1;
+	}
+	return 0;
+}
+#endif
+`,
   'linux/delay.h': `
 #ifndef _LINUX_DELAY_H
 #define _LINUX_DELAY_H
@@ -174,6 +252,11 @@ static inline int atomic_sub_return(int i, atomic_t *v) { v->counter -= i; retur
 static inline int atomic_inc_return(atomic_t *v) { return ++v->counter; }
 static inline int atomic_dec_return(atomic_t *v) { return --v->counter; }
 static inline int atomic_fetch_add(int i, atomic_t *v) { int old = v->counter; v->counter += i; return old; }
+#define atomic_fetch_sub(i, v) ({ atomic_t *__afs_v = (v); int __afs_old = __afs_v->counter; __afs_v->counter -= (i); __afs_old; })
+#define atomic_fetch_add_relaxed atomic_fetch_add
+#define atomic_fetch_sub_release atomic_fetch_sub
+#define atomic_add_unless(v, a, u) ({ atomic_t *__aau_v = (v); bool __aau_ok = __aau_v->counter != (u); if (__aau_ok) __aau_v->counter += (a); __aau_ok; })
+#define atomic_inc_not_zero(v) atomic_add_unless((v), 1, 0)
 static inline int atomic_dec_and_test(atomic_t *v) { return --v->counter == 0; }
 static inline int atomic_inc_and_test(atomic_t *v) { return ++v->counter == 0; }
 static inline int atomic_sub_and_test(int i, atomic_t *v) { v->counter -= i; return v->counter == 0; }
