@@ -72,15 +72,21 @@ function fail(msg: string): never {
   process.exit(2);
 }
 
-function parseLoadArgs(argv: string[]): LoadArgs {
-  const a: LoadArgs = { file: '', unload: false, params: [], config: 'full', seed: 0, json: false, format: 'dmesg' };
+/** Call `take` on each argument, with `value()` taking the next one as the option's value. */
+function eachArg(argv: readonly string[], take: (arg: string, value: () => string) => void): void {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const value = (): string => {
+    take(arg, () => {
       const v = argv[++i];
       if (v === undefined) fail(`${arg} needs a value`);
       return v;
-    };
+    });
+  }
+}
+
+function parseLoadArgs(argv: string[]): LoadArgs {
+  const a: LoadArgs = { file: '', unload: false, params: [], config: 'full', seed: 0, json: false, format: 'dmesg' };
+  eachArg(argv, (arg, value) => {
     switch (arg) {
       case '--unload': a.unload = true; break;
       case '--param': a.params.push(value()); break;
@@ -97,7 +103,7 @@ function parseLoadArgs(argv: string[]): LoadArgs {
         if (a.file) fail('load takes one module file');
         a.file = arg;
     }
-  }
+  });
   if (!a.file) fail('load needs a module file: kmodlab load FILE.c');
   return a;
 }
@@ -354,19 +360,13 @@ interface ShellArgs extends KernelArgs {
 
 function parseShellArgs(argv: string[], command: 'shell' | 'run'): ShellArgs {
   const a: ShellArgs = { modules: [], config: 'full', seed: 0 };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) fail(`${arg} needs a value`);
-      return v;
-    };
+  eachArg(argv, (arg, value) => {
     if (arg === '--module') a.modules.push(value());
-    else if (kernelOption(arg, value, a)) continue;
+    else if (kernelOption(arg, value, a)) return;
     else if (arg.startsWith('-')) fail(`unknown option ${arg} for ${command} (see kmodlab --help)`);
     else if (command === 'run' && a.script === undefined) a.script = arg;
     else a.modules.push(arg);
-  }
+  });
   if (command === 'run' && a.script === undefined) fail('run needs a script: kmodlab run SCRIPT [--module FILE.c]');
   return a;
 }
