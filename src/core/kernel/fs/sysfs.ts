@@ -61,10 +61,15 @@ export const TOP_KOBJECTS: readonly [string, string][] = [['kernel_kobj', 'kerne
 
 /** Boot: a struct kobject for one of the kernel's top directories (in kernel data), registered here. */
 export function bootKobject(k: Kernel, dir: string): I64 {
-  const kobj = k.data.object(KOBJ.bytes);
-  if (kobj === 0) return 0;
+  // In the kernel image's data, not kmalloc: boot must not take allocations (fail-nth counts them).
   const name = dir.split('/').pop() ?? dir;
-  k.mem.st64(add(kobj, KOBJ.name), k.k.kstrdup(name));
+  const kobj = k.data.object(KOBJ.bytes);
+  const nameAddr = k.data.object(name.length + 1);
+  if (kobj === 0 || nameAddr === 0) return 0;
+  const bytes = new Uint8Array(name.length + 1);
+  for (let i = 0; i < name.length; i++) bytes[i] = name.charCodeAt(i);
+  k.mem.writeBytes(nameAddr, bytes);
+  k.mem.st64(add(kobj, KOBJ.name), nameAddr);
   k.mem.st32(add(kobj, KOBJ.kref), 1);
   vfsOf(k).mkdirs(`/sys/${dir}`);
   sysOf(k).kobjs.set(kobj, { kobj, name, path: `/sys/${dir}`, refs: 1, owned: false });
