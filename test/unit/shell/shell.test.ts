@@ -130,3 +130,19 @@ describe('kernel shell: ls on a terminal', () => {
     assert.equal(sh.run('head -n 1 /tmp/l').output, 'buddyinfo\n');
   });
 });
+
+describe('kernel shell: rmmod of a module in use', () => {
+  it('refuses as kmod does, from the reference count lsmod shows', () => {
+    const pin = `#include <linux/module.h>
+MODULE_LICENSE("GPL");
+static int __init pin_init(void) { return try_module_get(THIS_MODULE) ? 0 : -EBUSY; }
+static void __exit pin_exit(void) { }
+module_init(pin_init);
+module_exit(pin_exit);
+`;
+    const sh = bootShell([{ fileName: 'pin.c', text: pin }]);
+    assert.equal(sh.run('insmod pin.ko').output, '');
+    assert.match(sh.run('lsmod').output, /^pin +\d+ +1$/m);
+    assert.deepEqual(sh.run('rmmod pin'), { output: 'rmmod: ERROR: Module pin is in use\n', status: 1, follow: false, exit: false });
+  });
+});

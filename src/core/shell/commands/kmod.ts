@@ -7,7 +7,7 @@ import { formatDiagnostic } from '../../diag/render';
 import { insmod, rmmod } from '../../kernel/insmod';
 import { readModInfo, readParams } from '../../kernel/module';
 import { srcversion } from '../../kernel/sysmodule';
-import { insmodErrorLine } from '../../kernel/errno';
+import { RMMOD_MESSAGES, insmodErrorLine } from '../../kernel/errno';
 import { moduleSize, modulesNewestFirst } from '../../kernel/procfiles';
 import { DEBIAN_QEMU } from '../../kernel/report';
 import type { Command, CommandContext, ShellModule } from '../shell';
@@ -52,7 +52,14 @@ export const rmmodCommand: Command = (c) => {
   }
   let status = 0;
   for (const arg of names) {
-    const r = rmmod(c.sh.machine.kernel, moduleNameFromArg(arg.replace(/^.*\//, '')));
+    const name = moduleNameFromArg(arg.replace(/^.*\//, ''));
+    // kmod reads /sys/module/NAME/refcnt first and refuses a module in use without asking the kernel.
+    if ((c.sh.machine.kernel.modules.get(name)?.refcount ?? 0) > 0) {
+      c.err(`${RMMOD_MESSAGES.inUse(name)}\n`);
+      status = 1;
+      continue;
+    }
+    const r = rmmod(c.sh.machine.kernel, name);
     for (const line of r.stderr) c.err(`${line}\n`);
     if (r.status !== 0) status = r.status;
   }
