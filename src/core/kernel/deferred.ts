@@ -198,9 +198,10 @@ export class Deferred implements DeferredHost {
 
   sleep(ns: number): void {
     const k = this.k;
-    // A kthread with no resumable form that blocks: rmmod's kthread_stop() is taken to come now (see the file comment).
+    // A kthread blocking on the host stack (no resumable form, or a block it cannot yield from):
+    // rmmod's kthread_stop() is taken to come now (see the file comment).
     const t = this.threadOf(k.task);
-    if (t && !t.gen) t.stopRequested = true;
+    if (t) t.stopRequested = true;
     const end = this.now() + Math.max(0, Number.isFinite(ns) ? ns : 0);
     this.runPending();
     for (let i = 0; i < MAX_BATCH && this.nextEvent() <= end; i++) {
@@ -770,7 +771,7 @@ export class Deferred implements DeferredHost {
       }
       // Nothing left that could wake the task before its deadline.
       const thread = this.threadOf(k.task);
-      if (thread && !thread.gen && !thread.stopRequested) {
+      if (thread && !thread.stopRequested) {
         thread.stopRequested = true;
         return { ok: false, left: left(), signal: false };
       }
