@@ -303,6 +303,7 @@ export class Deferred implements DeferredHost {
     // detach_timer(): the entry is unhashed before the callback runs (so it may re-arm itself).
     this.unhash(t.addr);
     const fn = this.peek64(t.addr + 24);
+    this.note('timer', fn, task, 'run');
     k.runCallback(fn, [t.addr], {
       context: 'softirq', task, tail: TAILS.timer, what: 'timer', span: t.span,
       leaked: (now, before) => {
@@ -323,6 +324,7 @@ export class Deferred implements DeferredHost {
     const useCallback = this.peek8(t + 20) !== 0;
     const fn = this.peek64(t + 24);
     const arg = useCallback ? t : this.peek64(t + 32);
+    this.note('tasklet', fn, task, 'run');
     k.runCallback(fn, [arg], { context: 'softirq', task, tail: TAILS.tasklet, what: 'tasklet' });
     this.poke64(t + 8, Number(this.peek64(t + 8)) & ~2);
   }
@@ -337,6 +339,7 @@ export class Deferred implements DeferredHost {
     const fn = this.peek64(w.work + 24);
     const wq = this.workqueues.get(w.wq);
     const task = wq && (wq.flags & WQ_UNBOUND) !== 0 ? KWORKER_UNBOUND : KWORKER;
+    this.note('work', fn, task, 'run', wq?.name);
     k.runCallback(fn, [w.work], {
       context: 'process', task, tail: TAILS.work, what: 'work',
       leaked: (now) => {
@@ -361,6 +364,7 @@ export class Deferred implements DeferredHost {
     }
     t.state = 'running';
     const k = this.k;
+    this.note('kthread', t.fn, t.task, 'run');
     const r = k.runCallback(t.fn, [t.data], { context: 'process', task: t.task, tail: TAILS.kthread, what: 'kthread', span: t.span });
     this.finish(t, r.ret, r.killed);
   }
@@ -372,12 +376,14 @@ export class Deferred implements DeferredHost {
     t.wakeReason = undefined;
     t.woken = false;
     t.state = 'running';
+    this.note('kthread', t.fn, t.task, 'run');
     const r = this.k.resumeThread(t, () => t.gen!.next(value));
     if (r.killed || !r.value) this.finish(t, undefined, r.killed);
     else if (r.value.done) this.finish(t, r.value.value ?? 0, undefined);
     else {
       t.block = r.value.value as BlockRequest;
       t.state = 'blocked';
+      this.note('kthread', t.fn, t.task, 'block', t.block.api);
     }
   }
 
@@ -388,6 +394,28 @@ export class Deferred implements DeferredHost {
     else t.result = ret ?? 0;
     t.gen = undefined;
     this.k.k.stackFree(t.stack);
+    this.note('kthread', t.fn, t.task, 'exit', String(t.result));
+  }
+
+  /** Tell the event log (the memory map's timeline) what runs. */
+  private note(what: 'timer' | 'hrtimer' | 'tasklet' | 'rcu' | 'work' | 'kthread', fn: I64, task: { comm: string }, phase: 'run' | 'block' | 'exit', detail?: string): void {
+    const events = this.k.events;
+    if (!events.active) return;
+    events.emit({ kind: 'deferred', what, fn: this.k.machine.lookup(fn)?.name ?? symbolOf(this.k, fn), task: task.comm, phase, detail });
+  }
+
+  /** What is pending and who exists, as plain data (for the memory map and `--json`). */
+  snapshot(): DeferredSnapshot {
+    const name = (fn: I64): string => this.k.machine.lookup(fn)?.name ?? symbolOf(this.k, fn);
+    return {
+      timers: [...this.timers.values()].sort((a, b) => a.dueNs - b.dueNs || a.seq - b.seq).map((t) => ({
+        kind: t.kind, addr: t.addr, dueNs: t.dueNs,
+        fn: t.kind === 'timer' ? name(this.peek64(t.addr + 24)) : t.kind === 'hrtimer' ? name(this.peek64(t.addr + 40)) : t.kind === 'rcu' ? name(t.fn ?? 0) : name(this.peek64(t.addr - 32 + 24)),
+      })),
+      tasklets: this.tasklets.map((t) => ({ addr: t, fn: name(this.peek64(t + 24)) })),
+      work: this.work.map((w) => ({ addr: w.work, fn: name(this.peek64(w.work + 24)), queue: this.workqueues.get(w.wq)?.name ?? '' })),
+      threads: [...this.threads.values()].map((t) => ({ pid: t.task.pid, comm: t.task.comm, fn: name(t.fn), state: t.state, waitsIn: t.block?.api, stopRequested: t.stopRequested })),
+    };
   }
 
   /** Blocked threads whose wait is over become runnable. True if any did. */
@@ -529,6 +557,7 @@ export class Deferred implements DeferredHost {
     const k = this.k;
     k.mem.st8(t.addr + 56, 0);
     const fn = this.peek64(t.addr + 40);
+    this.note('hrtimer', fn, task, 'run');
     this.runningHrtimer = t.addr;
     const r = k.runCallback(fn, [t.addr], { context: 'hardirq', task, tail: TAILS.hrtimer, what: 'hrtimer', span: t.span });
     this.runningHrtimer = 0;
@@ -832,6 +861,14 @@ export class Deferred implements DeferredHost {
     const val: I64 = typeof v === 'bigint' ? (BigInt.asIntN(64, v) >= -(2n ** 53n) && BigInt.asIntN(64, v) <= 2n ** 53n ? Number(BigInt.asIntN(64, v)) : BigInt.asIntN(64, v)) : v;
     this.k.mem.st64(a, val);
   }
+}
+
+/** The engine's state as plain JSON-able data. */
+export interface DeferredSnapshot {
+  readonly timers: readonly { kind: string; addr: number; dueNs: number; fn: string }[];
+  readonly tasklets: readonly { addr: number; fn: string }[];
+  readonly work: readonly { addr: number; fn: string; queue: string }[];
+  readonly threads: readonly { pid: number; comm: string; fn: string; state: string; waitsIn: string | undefined; stopRequested: boolean }[];
 }
 
 /** Kernel frames between a waiting API and the scheduler, innermost first. */

@@ -6,6 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { bootKernel, frontEnd, insmod, kernelHeaders, rmmod } from '../../../src/core/index';
 import type { KernelConfigName } from '../../../src/core/index';
+import { deferredIfAny } from '../../../src/core/kernel/deferred';
 
 interface Case {
   readonly name: string;
@@ -224,4 +225,36 @@ describe('deferred execution and blocking kernel threads', () => {
       for (const not of c.never ?? []) assert.ok(!log.some((l) => matches(l, not)), `unexpected ${String(not)} in:\n${log.join('\n')}`);
     });
   }
+});
+
+describe('deferred work in the event log and the snapshot', () => {
+  it('records each timer, work item and kernel-thread step, and lists what is pending', () => {
+    const text = `${INCLUDES}\n#include <linux/workqueue.h>\nMODULE_LICENSE("GPL");
+static void w_fn(struct work_struct *w) { }
+static DECLARE_WORK(w, w_fn);
+static void tm_fn(struct timer_list *t) { schedule_work(&w); }
+static DEFINE_TIMER(tm, tm_fn);
+static DEFINE_TIMER(later, tm_fn);
+static int th_fn(void *d) { msleep(10); return 7; }
+static int __init i(void) { kthread_run(th_fn, NULL, "stepper"); mod_timer(&tm, jiffies + 1); mod_timer(&later, jiffies + 100 * HZ); return 0; }
+static void __exit e(void) { del_timer_sync(&later); }
+module_init(i); module_exit(e);`;
+    const fe = frontEnd({ fileName: 't.c', text }, kernelHeaders());
+    const b = bootKernel();
+    b.kernel.events.record(true);
+    assert.equal(insmod(b.kernel, fe, '').status, 0);
+    b.kernel.slept(1e9);
+    const steps = b.kernel.events.all().flatMap((e) => (e.kind === 'deferred' ? [`${e.what} ${e.fn} ${e.task} ${e.phase}${e.detail ? ` ${e.detail}` : ''}`] : []));
+    assert.deepEqual(steps, [
+      'kthread th_fn stepper run',
+      'kthread th_fn stepper block msleep',
+      'timer tm_fn swapper/0 run',
+      'work w_fn kworker/0:2 run events',
+      'kthread th_fn stepper run',
+      'kthread th_fn stepper exit 7',
+    ]);
+    const snap = deferredIfAny(b.kernel)!.snapshot();
+    assert.deepEqual(snap.timers.map((t) => `${t.kind} ${t.fn}`), ['timer tm_fn']);
+    assert.deepEqual(snap.threads.map((t) => `${t.comm} ${t.state}`), ['stepper done']);
+  });
 });
