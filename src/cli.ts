@@ -385,11 +385,17 @@ function shell(argv: string[]): Promise<number> {
   const sh = bootShell(readModules(a.modules), kernelOptions(a));
   sh.terminalColumns = process.stdout.isTTY ? process.stdout.columns : undefined;
   const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY === true, prompt: sh.prompt() });
+  let exited = false;
   return new Promise((resolve) => {
     rl.on('line', (line) => {
+      // Lines already read from a pipe still arrive after `exit`; the shell is gone.
+      if (exited) return;
       const r = sh.run(line);
       process.stdout.write(r.output);
-      if (r.exit) return rl.close();
+      if (r.exit) {
+        exited = true;
+        return rl.close();
+      }
       rl.setPrompt(sh.prompt());
       rl.prompt();
     });
