@@ -207,8 +207,9 @@ The modules you have open are .ko files in /root (ls ~).
   ls [-l] [-a] [PATH...], cd, pwd, mknod NAME c MAJOR MINOR
   free [-h|-m], sleep SECONDS, uname [-a]
   /proc/meminfo, /proc/slabinfo, /proc/vmallocinfo, /proc/buddyinfo and
-  /proc/modules are computed from the machine's memory.
+  /proc/modules are computed from the machine's memory; /sys/module/NAME/parameters
+  holds a loaded module's parameters.
 
-Lines may use quotes, ;, &&, ||, |, > and >> redirection, $? and # comments.
+Lines may use quotes, ;, &&, ||, |, > and >> redirection, * and ?, $? and # comments.
 Virtual time moves only when the machine works or you sleep.
 `;
