@@ -25,6 +25,8 @@ export function normalize(line: string): string {
     .replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+/g, '+X/X')
     .replace(/\b(0x)?[0-9a-f]{8,16}\b/g, 'H')
     .replace(/PID: \d+|pid: \d+|pid=\d+|insmod\/\d+|(?:insmod|cat|sh)\[\d+\]/g, (m) => m.replace(/\d+/, 'N'))
+    // make_task_dead()'s note names any task (a kernel thread too) by its pid, which differs between boots.
+    .replace(/^(note: [^[]+)\[\d+\]/, '$1[N]')
     // The oracle guest's shell is busybox sh; Kernel Module Lab's is bash (a builtin's task is the shell).
     .replace(/\bbash(?=\[N\]| Tainted:)/g, 'sh')
     .replace(/age=\d+/, 'age=N')
@@ -125,6 +127,8 @@ const CASES: Case[] = [
   { module: 'lockdep_abba', config: 'default', script: 'sleep 2' },
   // Silent on the stock kernel (no DEBUG_ATOMIC_SLEEP); the `full` configuration reports the sleep in softirq context.
   { module: 'timer_gfp_kernel', config: 'default', script: 'sleep 2' },
+  // An Oops in a kernel thread ends only that thread; rmmod works (the module never stops it).
+  { module: 'kthread_oops', config: 'default', script: 'sleep 2' },
 ];
 
 export function ours(c: Case): string[] {

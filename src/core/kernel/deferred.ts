@@ -12,7 +12,7 @@
 //     moves the clock timer by timer, so each timer runs at its own jiffy;
 //   * explicitly: flush_work(), flush_workqueue(), destroy_workqueue(), tasklet_kill(),
 //     kthread_stop(), rcu_barrier() run what they wait for.
-// Nothing runs between insmod and rmmod beyond that: rmmod follows at once, as in `insmod && rmmod`.
+// Between two shell commands nothing runs unless the user sleeps (`sleep 2` lets the time pass).
 //
 // Kernel threads block and resume. A module function that may block is also compiled to a
 // resumable form (vm/compile.ts); a kthread runs through it, so when it blocks (msleep, a
@@ -20,10 +20,14 @@
 // it is resumed when its condition holds, its time comes, or (for schedule()-style waits)
 // wake_up_process() wakes it. kthread_stop() sets the stop flag, wakes the thread and lets time
 // pass until it returns, as rmmod waits on Linux. Every other task (insmod, rmmod, the shell, a
-// work item, a kthread blocking where its resumable form cannot yield: behind && or in a switch)
-// waits on the host stack: what falls due meanwhile runs nested inside the wait. A kthread with no
-// resumable form that blocks takes that moment as kthread_stop() (kthread_should_stop() is true
-// from then on), so `while (!kthread_should_stop()) { ...; msleep(); }` still ends.
+// work item) waits on the host stack: what falls due meanwhile runs nested inside the wait. A
+// kthread that has to block on the host stack (no resumable form: it was started through a
+// function pointer the compiler could not follow, or it blocks behind &&, || or ?:, or in a
+// switch) takes that moment as kthread_stop() (kthread_should_stop() is true from then on), so
+// `while (!kthread_should_stop()) { ...; msleep(); }` still ends instead of sleeping on forever.
+//
+// Invariants: a thread is in exactly one state (created, runnable, running, blocked, done); only a
+// blocked thread has a BlockRequest; the clock only moves forward, to the next timer or wake-up.
 //
 // A task that waits for something nothing can bring (wait_for_completion() with no timer, work or
 // thread left to complete it) gets the kernel's hung-task report after 120 s of virtual time and is

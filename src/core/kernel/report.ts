@@ -1096,6 +1096,18 @@ function moduleAreaFault(addr: I64): { pageTable: string } | undefined {
 }
 
 /**
+ * dump_pagetable() for a user address faulted on by a kernel thread (a kthread or a kworker: its
+ * trace ends in ret_from_fork). It has no mm of its own and runs on the page tables of the last
+ * user task (lazy TLB), whose upper tables exist down to an empty PMD, as the oracle printed it for
+ * kthread_oops (values of one boot).
+ */
+function kernelThreadFault(k: Kernel, addr: I64): { pageTable: string } | undefined {
+  const tail = k.current?.tail;
+  const kthread = tail !== undefined && tail[tail.length - 1]?.fn === 'ret_from_fork';
+  return kthread && u64(addr) < 1n << 47n ? { pageTable: 'PGD 1f68e067 P4D 1f68f067 PUD 1f690067 PMD 0 ' } : undefined;
+}
+
+/**
  * The `KernelReports` table the Kernel prints through, built from the pure builders above. It
  * reads the Kernel's task, taints, module list, context and the running module's call trace.
  * Lines come back as plain strings (multi-line records split); use the builders directly for levels.
@@ -1164,7 +1176,7 @@ export function createKernelReports(options: KernelReportsOptions = {}): KernelR
     pageFault(k: Kernel, addr: I64, write: boolean, exec: boolean, ip?: Frame): string[] {
       const { rip, callers } = ip ? { rip: ip, callers: [...(KERNEL_CALLERS[ip.fn] ?? []), ...frames(k)] } : split(k);
       // The Kernel prints make_task_dead()'s note itself after the task dies (see exitNote()).
-      return txt(pageFaultOops(ctxOf(k), { rip, callers, regs: regsFor(k), address: addr, write, exec, exitNote: false, ...(userFaultDetails(k, addr) ?? moduleAreaFault(addr)) }));
+      return txt(pageFaultOops(ctxOf(k), { rip, callers, regs: regsFor(k), address: addr, write, exec, exitNote: false, ...(userFaultDetails(k, addr) ?? moduleAreaFault(addr) ?? kernelThreadFault(k, addr)) }));
     },
     sleepingInAtomic(k: Kernel, where: string): string[] {
       const m = /^(.*):(\d+)$/.exec(where);
