@@ -232,7 +232,7 @@ export class Shell {
   private simple(cmd: SimpleCommand, stdin: string | undefined, stdout: Sink, term: Sink, state: { follow: boolean; exit: boolean }): number {
     // /sys/module follows the module list (a module loaded by the command before is there).
     syncSysModule(this.vfs, this.machine.kernel);
-    const argv = cmd.words.flatMap((w) => this.expandArgs(w));
+    const argv = withoutSudo(cmd.words.flatMap((w) => this.expandArgs(w)));
     const k = this.machine.kernel;
     // One process per command: its redirections are opened by it, its system calls made by it.
     const task = argv.length ? this.taskFor(argv[0]) : this.task;
@@ -388,6 +388,19 @@ export class Shell {
 
 /** bash builtins among the commands: they run in the shell's own process. */
 const BUILTINS = new Set(['echo', 'cd', 'pwd', 'true', 'false', 'help', 'exit', ':']);
+
+/**
+ * The guides write `sudo insmod hello.ko`; the shell is root already, so `sudo` (with its
+ * options) just runs the command, as it would for root.
+ */
+function withoutSudo(argv: string[]): string[] {
+  let i = 0;
+  while (argv[i] === 'sudo') {
+    i++;
+    while (argv[i]?.startsWith('-')) i++;
+  }
+  return i === 0 ? argv : argv.slice(i);
+}
 
 /** `hello-5.c` → `hello-5.ko` (the .ko keeps the file's name; the module name has `_`). */
 export function koFileName(fileName: string): string {

@@ -1,5 +1,5 @@
-// File commands with GNU coreutils 9.1's output and messages (Debian 12): cat, head, tail, ls,
-// mknod, and bash's builtins echo, cd and pwd. Every read and write goes through the machine's file
+// File commands with GNU coreutils 9.1's output and messages (Debian 12): cat, head, tail, tee,
+// ls, mknod, grep, and bash's builtins echo, cd and pwd. Every read and write goes through the machine's file
 // tree, so on a module's /proc or /dev file they call its handlers, with the command's task as
 // `current`: cat reads 128 KiB at a time as coreutils does, head 8 KiB.
 //
@@ -7,7 +7,7 @@
 // forever; here cat stops after RUNAWAY_BYTES and says why.
 
 import type { OpenFile, VNode } from '../../kernel/vfs';
-import { O_RDONLY, decodeLatin1, modeString } from '../../kernel/vfs';
+import { O_APPEND, O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY, decodeLatin1, encodeLatin1, modeString } from '../../kernel/vfs';
 import { strerror } from '../../kernel/errno';
 import type { Command, CommandContext } from '../shell';
 import { HOME, RUNAWAY_BYTES } from '../shell';
@@ -357,6 +357,29 @@ function lsDate(ms: number): string {
   const two = (n: number): string => String(n).padStart(2, '0');
   return `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2)} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}`;
 }
+
+/** tee [-a] FILE...: stdin to each file (one write(2) per file) and to stdout. */
+export const teeCommand: Command = (c) => {
+  const append = c.args.includes('-a') || c.args.includes('--append');
+  const text = c.stdin ?? '';
+  let status = 0;
+  for (const path of c.args.filter((a) => a !== '-a' && a !== '--append')) {
+    const f = c.sh.vfs.open(path, { flags: O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC), task: c.task }, c.sh.cwd);
+    if (typeof f === 'number') {
+      c.err(`tee: ${path}: ${strerror(-f)}\n`);
+      status = 1;
+      continue;
+    }
+    const n = f.write(encodeLatin1(text));
+    f.release();
+    if (n < 0) {
+      c.err(`tee: ${path}: ${strerror(-n)}\n`);
+      status = 1;
+    }
+  }
+  c.out(text);
+  return status;
+};
 
 // ---- grep ----------------------------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 
 import type { Command } from '../shell';
 import { insmodCommand, lsmodCommand, modinfoCommand, rmmodCommand } from './kmod';
-import { catCommand, cdCommand, echoCommand, grepCommand, headCommand, lsCommand, mknodCommand, pwdCommand, tailCommand } from './files';
+import { catCommand, cdCommand, echoCommand, grepCommand, headCommand, lsCommand, mknodCommand, pwdCommand, tailCommand, teeCommand } from './files';
 import { dmesgCommand, falseCommand, freeCommand, helpCommand, sleepCommand, trueCommand, unameCommand } from './system';
 
 export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
@@ -15,6 +15,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['cat', catCommand],
   ['head', headCommand],
   ['tail', tailCommand],
+  ['tee', teeCommand],
   ['grep', grepCommand],
   ['echo', echoCommand],
   ['ls', lsCommand],

@@ -202,7 +202,7 @@ The modules you have open are .ko files in /root (ls ~).
   lsmod, modinfo FILE.ko|NAME        loaded modules; a module's .modinfo
   dmesg [-c] [-C] [-w] [-t] [-x] [--level=LIST]
                                      the kernel log (-c clears after printing)
-  cat, head [-n N], tail [-n N], grep PATTERN, echo TEXT > FILE
+  cat, head [-n N], tail [-n N], tee, grep PATTERN, echo TEXT > FILE
                                      read and write files: /proc, /dev, /sys, /tmp
   ls [-l] [-a] [PATH...], cd, pwd, mknod NAME c MAJOR MINOR
   free [-h|-m], sleep SECONDS, uname [-a]
@@ -211,5 +211,6 @@ The modules you have open are .ko files in /root (ls ~).
   holds a loaded module's parameters.
 
 Lines may use quotes, ;, &&, ||, |, > and >> redirection, * and ?, $? and # comments.
-Virtual time moves only when the machine works or you sleep.
+You are root: sudo just runs the command. Virtual time moves only when the
+machine works or you sleep.
 `;
