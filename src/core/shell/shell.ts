@@ -80,6 +80,13 @@ export const HOME = '/root';
 /** Output stops here when a module's read handler never reports end of file. */
 export const RUNAWAY_BYTES = 1 << 20;
 
+/** What the guides have students type that this machine does differently: a line after bash's. */
+const HINTS: Record<string, string> = {
+  make: 'no build step here: insmod NAME.ko builds NAME.c as the editor has it (ls shows the .ko files)',
+  journalctl: 'the kernel log is read with dmesg on this machine (dmesg -w follows it)',
+  modprobe: 'the modules are not installed: load one with insmod NAME.ko (ls shows the .ko files)',
+};
+
 /** What a command on a panicked machine prints. */
 const PANICKED_NOTE = 'kmodlab: the emulated kernel panicked; the machine has stopped (dmesg shows the panic)';
 
@@ -280,6 +287,7 @@ export class Shell {
       const command = COMMANDS.get(name);
       if (!command) {
         err(`bash: ${name}: command not found\n`);
+        if (HINTS[name]) err(`kmodlab: ${HINTS[name]}\n`);
         return 127;
       }
       // After a panic the machine runs nothing more; the log stays readable, for the report.

@@ -56,6 +56,7 @@ describe('kernel shell', function () {
     [['head -n x /proc/version'], "head: invalid number of lines: 'x'\n"],
     [['cat /proc/version | grep -c Linux'], '1\n'],
     [['printf'], 'bash: printf: command not found\n'],
+    [['make'], 'bash: make: command not found\nkmodlab: no build step here: insmod NAME.ko builds NAME.c as the editor has it (ls shows the .ko files)\n'],
     [['cd /proc; pwd; cd nope'], '/proc\nbash: cd: nope: No such file or directory\n'],
     [['cd /proc/version'], 'bash: cd: /proc/version: Not a directory\n'],
     [['cd /tmp', 'echo hi > rel', 'cat /tmp/rel'], 'hi\n'],
