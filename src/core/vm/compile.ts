@@ -1531,8 +1531,13 @@ export class Compiler {
     const ev = this.expr(call);
     return function* (f) {
       m.blockable = true;
-      let v = ev(f);
-      m.blockable = false;
+      let v: I64;
+      try {
+        v = ev(f);
+      } finally {
+        // A blocking function takes the flag; if the call never reached one (or died), no later call may.
+        m.blockable = false;
+      }
       if (m.pending !== undefined) {
         const request = m.pending;
         m.pending = undefined;

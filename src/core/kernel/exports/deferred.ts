@@ -17,6 +17,7 @@ import { deferred, ThreadExit } from '../deferred';
 import type { BlockRequest, WakeReason } from '../deferred';
 import { TICK_NSEC } from '../clock';
 import { MIGHT_SLEEP_SITES } from '../report';
+import { encodeLatin1 } from '../vfs';
 
 const num = (v: I64): number => (typeof v === 'number' ? v : Number(ubig(v)));
 /** Addresses the engine keys objects by (kernel addresses are safe-integer numbers). */
@@ -66,7 +67,7 @@ export function taskStruct(k: Kernel, task: { pid: number; comm: string }, state
     k.mem.st32(addr + TASK.state, state);
     k.mem.st32(addr + TASK.pid, task.pid);
     k.mem.st32(addr + TASK.tgid, task.pid);
-    const comm = new TextEncoder().encode(task.comm.slice(0, TASK_COMM_LEN - 1));
+    const comm = encodeLatin1(task.comm.slice(0, TASK_COMM_LEN - 1));
     k.mem.writeBytes(addr + TASK.comm, comm);
   }
   return addr;
@@ -253,7 +254,7 @@ export const DEFERRED_EXPORTS: KernelExport[] = [
       const wq = k.k.mm.kmalloc(WORKQUEUE_STRUCT_SIZE, 0xcc0 | 0x100, site);
       if (wq === 0) return 0;
       const name = k.k.format(k.cstring(a[0]) ?? '', a.slice(3)).slice(0, WQ_NAME_LEN - 1);
-      k.mem.writeBytes(add64(wq, WQ_NAME_OFFSET), new TextEncoder().encode(name));
+      k.mem.writeBytes(add64(wq, WQ_NAME_OFFSET), encodeLatin1(name));
       deferred(k).registerWorkqueue(key(wq), name, num(a[1]));
       return wq;
     },
@@ -512,7 +513,7 @@ function systemQueue(k: Kernel, name: string, flags: number): number {
   const d = deferred(k);
   for (const w of d.workqueues.values()) if (w.name === name) return w.addr;
   const addr = key(k.data.object(WORKQUEUE_STRUCT_SIZE));
-  if (addr !== 0) k.mem.writeBytes(addr + WQ_NAME_OFFSET, new TextEncoder().encode(name));
+  if (addr !== 0) k.mem.writeBytes(addr + WQ_NAME_OFFSET, encodeLatin1(name));
   d.registerWorkqueue(addr, name, flags);
   return addr;
 }

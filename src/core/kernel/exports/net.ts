@@ -11,6 +11,7 @@ import { add64, ubig } from '../../vm/value';
 import type { I64 } from '../../vm/value';
 import type { Kernel } from '../kernel';
 import type { CallSite } from '../../vm/machine';
+import { encodeLatin1 } from '../vfs';
 
 /** Field offsets of `struct net_device` in the virtual <linux/netdevice.h>. */
 export const NET_DEVICE_LAYOUT = {
@@ -62,7 +63,7 @@ function allocEtherdev(k: Kernel, sizeofPriv: number, site: CallSite): I64 {
   const dev = k.k.mm.kvmalloc(bytes, GFP_KERNEL_ACCOUNT_RETRY_MAYFAIL_ZERO, site);
   if (dev === 0) return 0;
   const at = (off: number): I64 => add64(dev, off);
-  k.mem.writeBytes(dev, new TextEncoder().encode('eth%d\0'));
+  k.mem.writeBytes(dev, encodeLatin1('eth%d\0'));
   initListHead(k, at(L.devList));
   initListHead(k, at(L.uc));
   initListHead(k, at(L.mc));
