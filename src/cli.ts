@@ -4,10 +4,14 @@
 //
 //   kmodlab load FILE.c [--unload] [--param name=value]... [--fail-nth N] [--json] ...
 //   kmodlab check FILE.c... [--format text|json|sarif]
+//   kmodlab shell [FILE.c...]                  a root shell on the emulated machine (stdin/stdout)
+//   kmodlab run SCRIPT [--module FILE.c]...    a script of shell lines, echoed with their output
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runModule, formatDiagnostic, KERNEL_CONFIG_NAMES } from './core/index';
+import * as readline from 'node:readline';
+import { runModule, formatDiagnostic, KERNEL_CONFIG_NAMES, bootShell, runScript } from './core/index';
+import type { KernelOptions, ShellModule } from './core/index';
 import type { KernelConfigName, RunResult } from './core/index';
 import { analyze, frontEnd, kernelHeaders, toJsonFindings, toSarif } from './core/index';
 import type { Diagnostic, SourceFile } from './core/index';
@@ -21,6 +25,14 @@ Usage:
                                    context, missing NULL checks, kfree/vfree mismatches, leaks,
                                    double frees, use after free, large stack frames; exits 1
                                    when there are findings
+  kmodlab shell [FILE.c...] [kernel options]
+                                   a root shell on a fresh emulated machine: insmod FILE.ko,
+                                   rmmod, lsmod, modinfo, dmesg, cat, echo > FILE, ls, free,
+                                   sleep, ... (type help); each FILE.c is FILE.ko in /root
+  kmodlab run SCRIPT [--module FILE.c]... [kernel options]
+                                   run a script of shell lines, printing each as \`# line\`
+                                   and then its output; without --module, SCRIPT's sibling
+                                   .c file (hello.sh → hello.c) is the module
 
 Options for load:
   --unload              rmmod the module after loading it
@@ -34,17 +46,23 @@ Options for load:
                         log style: dmesg (default) or /var/log/messages
   --json                print the log, findings and memory snapshot as JSON
   -h, --help            this help
+
+Kernel options (load, shell, run): --config, --seed, --ram, --fail-nth, --fail-rate
 `;
 
-interface LoadArgs {
-  file: string;
-  unload: boolean;
-  params: string[];
+/** The options that choose the emulated machine (load, shell, run). */
+interface KernelArgs {
   failNth?: number;
   failRate?: number;
   config: KernelConfigName;
   seed: number;
   ramMiB?: number;
+}
+
+interface LoadArgs extends KernelArgs {
+  file: string;
+  unload: boolean;
+  params: string[];
   json: boolean;
   format: 'dmesg' | 'messages';
 }
@@ -54,43 +72,24 @@ function fail(msg: string): never {
   process.exit(2);
 }
 
-function parseLoadArgs(argv: string[]): LoadArgs {
-  const a: LoadArgs = { file: '', unload: false, params: [], config: 'full', seed: 0, json: false, format: 'dmesg' };
+/** Call `take` on each argument, with `value()` taking the next one as the option's value. */
+function eachArg(argv: readonly string[], take: (arg: string, value: () => string) => void): void {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const value = (): string => {
+    take(arg, () => {
       const v = argv[++i];
       if (v === undefined) fail(`${arg} needs a value`);
       return v;
-    };
+    });
+  }
+}
+
+function parseLoadArgs(argv: string[]): LoadArgs {
+  const a: LoadArgs = { file: '', unload: false, params: [], config: 'full', seed: 0, json: false, format: 'dmesg' };
+  eachArg(argv, (arg, value) => {
     switch (arg) {
       case '--unload': a.unload = true; break;
       case '--param': a.params.push(value()); break;
-      case '--fail-nth': {
-        const n = Number(value());
-        if (!Number.isInteger(n) || n < 1) fail('--fail-nth takes a whole number from 1');
-        a.failNth = n;
-        break;
-      }
-      case '--fail-rate': {
-        const p = Number(value());
-        if (!(p >= 0 && p <= 1)) fail('--fail-rate takes a number from 0 to 1');
-        a.failRate = p;
-        break;
-      }
-      case '--config': {
-        const c = value();
-        if (!(KERNEL_CONFIG_NAMES as readonly string[]).includes(c)) fail(`--config takes one of ${KERNEL_CONFIG_NAMES.join(', ')}`);
-        a.config = c as KernelConfigName;
-        break;
-      }
-      case '--seed': a.seed = Number(value()) | 0; break;
-      case '--ram': {
-        const m = Number(value());
-        if (!Number.isInteger(m) || m < 16 || m > 2048) fail('--ram takes MiB from 16 to 2048');
-        a.ramMiB = m;
-        break;
-      }
       case '--format': {
         const f = value();
         if (f !== 'dmesg' && f !== 'messages') fail('--format takes dmesg or messages');
@@ -99,44 +98,93 @@ function parseLoadArgs(argv: string[]): LoadArgs {
       }
       case '--json': a.json = true; break;
       default:
+        if (kernelOption(arg, value, a)) break;
         if (arg.startsWith('-')) fail(`unknown option ${arg} (see kmodlab --help)`);
         if (a.file) fail('load takes one module file');
         a.file = arg;
     }
-  }
+  });
   if (!a.file) fail('load needs a module file: kmodlab load FILE.c');
   return a;
 }
 
-function load(argv: string[]): number {
-  const a = parseLoadArgs(argv);
-  let text: string;
-  try {
-    text = fs.readFileSync(a.file, 'latin1');
-  } catch (e) {
-    fail(`cannot read ${a.file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : String(e)}`);
+/** Take one kernel option (`--config full`, ...) into `a`; false when `arg` is not one. */
+function kernelOption(arg: string, value: () => string, a: KernelArgs): boolean {
+  switch (arg) {
+    case '--fail-nth': {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 1) fail('--fail-nth takes a whole number from 1');
+      a.failNth = n;
+      return true;
+    }
+    case '--fail-rate': {
+      const p = Number(value());
+      if (!(p >= 0 && p <= 1)) fail('--fail-rate takes a number from 0 to 1');
+      a.failRate = p;
+      return true;
+    }
+    case '--config': {
+      const c = value();
+      if (!(KERNEL_CONFIG_NAMES as readonly string[]).includes(c)) fail(`--config takes one of ${KERNEL_CONFIG_NAMES.join(', ')}`);
+      a.config = c as KernelConfigName;
+      return true;
+    }
+    case '--seed': a.seed = Number(value()) | 0; return true;
+    case '--ram': {
+      const m = Number(value());
+      if (!Number.isInteger(m) || m < 16 || m > 2048) fail('--ram takes MiB from 16 to 2048');
+      a.ramMiB = m;
+      return true;
+    }
+    default:
+      return false;
   }
-  const dir = path.dirname(path.resolve(a.file));
-  const result = runModule({
-    fileName: path.basename(a.file),
-    text,
-    readLocal: (name) => {
-      // `#include "..."` may read only inside the module's own folder.
-      const p = path.resolve(dir, name);
-      if (!p.startsWith(dir + path.sep)) return undefined;
-      try {
-        return fs.readFileSync(p, 'latin1');
-      } catch {
-        return undefined;
-      }
-    },
-    params: a.params.join(' '),
-    unload: a.unload,
+}
+
+/** The kernel options of parsed arguments. */
+function kernelOptions(a: KernelArgs): KernelOptions {
+  return {
     failNth: a.failNth,
     failProbability: a.failRate,
     config: a.config,
     seed: a.seed,
     ramBytes: a.ramMiB ? a.ramMiB << 20 : undefined,
+  };
+}
+
+/**
+ * A module file as the core takes it: its name, its text, and a reader for `#include "..."` that
+ * reads only inside the module's own folder. A message when the file cannot be read.
+ */
+function readModuleFile(file: string): { fileName: string; text: string; readLocal: (name: string) => string | undefined } | string {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'latin1');
+  } catch (e) {
+    return `cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : String(e)}`;
+  }
+  const dir = path.dirname(path.resolve(file));
+  const readLocal = (name: string): string | undefined => {
+    const p = path.resolve(dir, name);
+    if (!p.startsWith(dir + path.sep)) return undefined;
+    try {
+      return fs.readFileSync(p, 'latin1');
+    } catch {
+      return undefined;
+    }
+  };
+  return { fileName: path.basename(file), text, readLocal };
+}
+
+function load(argv: string[]): number {
+  const a = parseLoadArgs(argv);
+  const source = readModuleFile(a.file);
+  if (typeof source === 'string') fail(source);
+  const result = runModule({
+    ...source,
+    params: a.params.join(' '),
+    unload: a.unload,
+    ...kernelOptions(a),
     recordEvents: a.json,
   });
   if (a.json) {
@@ -212,7 +260,7 @@ function hexAddr(v: number | string): string {
   return b.toString(16).padStart(16, '0');
 }
 
-function main(argv: string[]): number {
+function main(argv: string[]): number | Promise<number> {
   const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === '-h' || cmd === '--help' || cmd === 'help') {
     process.stdout.write(USAGE);
@@ -224,6 +272,8 @@ function main(argv: string[]): number {
   }
   if (cmd === 'load') return load(rest);
   if (cmd === 'check') return check(rest);
+  if (cmd === 'shell') return shell(rest);
+  if (cmd === 'run') return run(rest);
   process.stderr.write(`kmodlab: unknown command '${cmd}'\n\n${USAGE}`);
   return 2;
 }
@@ -273,28 +323,13 @@ function check(argv: string[]): number {
   };
   let unreadable = false;
   for (const file of a.files) {
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'latin1');
-    } catch (e) {
-      process.stderr.write(`kmodlab: cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : String(e)}\n`);
+    const source = readModuleFile(file);
+    if (typeof source === 'string') {
+      process.stderr.write(`kmodlab: ${source}\n`);
       unreadable = true;
       continue;
     }
-    const dir = path.dirname(path.resolve(file));
-    const fe = frontEnd({
-      fileName: path.basename(file),
-      text,
-      readLocal: (name) => {
-        const p = path.resolve(dir, name);
-        if (!p.startsWith(dir + path.sep)) return undefined;
-        try {
-          return fs.readFileSync(p, 'latin1');
-        } catch {
-          return undefined;
-        }
-      },
-    }, kernelHeaders());
+    const fe = frontEnd(source, kernelHeaders());
     pathOf.set(fe.file, file);
     if (a.format === 'text') {
       // The front end's errors explain missing findings; they go to stderr, findings to stdout.
@@ -314,10 +349,89 @@ function check(argv: string[]): number {
   return all.some((d) => d.severity === 'warning' || d.severity === 'error') ? 1 : 0;
 }
 
+// ---- kmodlab shell, kmodlab run -------------------------------------------------------------
+
+interface ShellArgs extends KernelArgs {
+  /** Module files (`--module` or bare arguments). */
+  modules: string[];
+  /** The script of `run`. */
+  script?: string;
+}
+
+function parseShellArgs(argv: string[], command: 'shell' | 'run'): ShellArgs {
+  const a: ShellArgs = { modules: [], config: 'full', seed: 0 };
+  eachArg(argv, (arg, value) => {
+    if (arg === '--module') a.modules.push(value());
+    else if (kernelOption(arg, value, a)) return;
+    else if (arg.startsWith('-')) fail(`unknown option ${arg} for ${command} (see kmodlab --help)`);
+    else if (command === 'run' && a.script === undefined) a.script = arg;
+    else a.modules.push(arg);
+  });
+  if (command === 'run' && a.script === undefined) fail('run needs a script: kmodlab run SCRIPT [--module FILE.c]');
+  return a;
+}
+
+function readModules(files: readonly string[]): ShellModule[] {
+  return files.map((f) => {
+    const source = readModuleFile(f);
+    if (typeof source === 'string') fail(source);
+    return { fileName: source.fileName, text: source.text, readLocal: source.readLocal };
+  });
+}
+
+/** `kmodlab shell`: a prompt on stdin/stdout until `exit` or end of input; exits with `$?`. */
+function shell(argv: string[]): Promise<number> {
+  const a = parseShellArgs(argv, 'shell');
+  const sh = bootShell(readModules(a.modules), kernelOptions(a));
+  sh.terminalColumns = process.stdout.isTTY ? process.stdout.columns : undefined;
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY === true, prompt: sh.prompt() });
+  let exited = false;
+  return new Promise((resolve) => {
+    rl.on('line', (line) => {
+      // Lines already read from a pipe still arrive after `exit`; the shell is gone.
+      if (exited) return;
+      const r = sh.run(line);
+      process.stdout.write(r.output);
+      if (r.exit) {
+        exited = true;
+        return rl.close();
+      }
+      rl.setPrompt(sh.prompt());
+      rl.prompt();
+    });
+    // Ctrl-C drops the line being typed, as bash does.
+    rl.on('SIGINT', () => {
+      process.stdout.write('^C\n');
+      rl.prompt();
+    });
+    rl.on('close', () => resolve(sh.status));
+    rl.prompt();
+  });
+}
+
+/** `kmodlab run`: each line echoed as `# line`, then its output; exits with the last status. */
+function run(argv: string[]): number {
+  const a = parseShellArgs(argv, 'run');
+  const script = a.script as string;
+  let text: string;
+  try {
+    text = fs.readFileSync(script, 'utf8');
+  } catch {
+    fail(`cannot read ${script}: No such file or directory`);
+  }
+  const sibling = script.replace(/\.[^./]*$/, '') + '.c';
+  const files = a.modules.length ? a.modules : fs.existsSync(sibling) ? [sibling] : [];
+  const r = runScript(bootShell(readModules(files), kernelOptions(a)), text);
+  process.stdout.write(r.transcript);
+  return r.status;
+}
+
 // A reader that goes away early (`kmodlab load x.c | head`) is not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   throw e;
 });
 
-process.exitCode = main(process.argv.slice(2));
+const status = main(process.argv.slice(2));
+if (typeof status === 'number') process.exitCode = status;
+else void status.then((code) => (process.exitCode = code));

@@ -35,3 +35,10 @@ export { ModuleDebugger, hitMatches } from './debug/debugger';
 export type { DebugLaunch, DebugHost, DebugOutcome, DataBreakpoint, SourceBreakpoint, Stop, StopReason, Resume } from './debug/debugger';
 export { PausedState, parseAddress } from './debug/paused';
 export type { DebugStep, StackFrameInfo, VariableInfo, MemoryRead } from './debug/paused';
+
+// The kernel shell (kmodlab shell/run, the extension's terminal).
+export { Shell, HOSTNAME } from './shell/shell';
+export type { ShellModule, ShellResult } from './shell/shell';
+export { bootShell, runScript } from './shell/script';
+export { formatTimestamp } from './kernel/printk';
+export type { ScriptResult } from './shell/script';

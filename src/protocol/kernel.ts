@@ -167,7 +167,23 @@ export interface ApiTableRequest {
   readonly id: number;
 }
 
-export type ToWorker = LoadRequest | UnloadRequest | ReloadRequest | SnapshotRequest | MemmapRequest | AnalyzeRequest | ApiTableRequest;
+/**
+ * A line typed in the kernel shell (Kernel Module Lab: Open Kernel Shell). It runs on the machine
+ * Load kept (booted fresh with `settings` when there is none), with `modules` as its .ko files.
+ * An empty line with `followMs` is a step of `dmesg -w`: virtual time moves on by that much.
+ */
+export interface ShellRequest {
+  readonly type: 'shell';
+  readonly id: number;
+  readonly line: string;
+  readonly modules: readonly ModuleSource[];
+  readonly settings: RunSettings;
+  readonly followMs?: number;
+  /** The terminal's width, so `ls` prints columns as on a tty. */
+  readonly columns?: number;
+}
+
+export type ToWorker = LoadRequest | UnloadRequest | ReloadRequest | SnapshotRequest | MemmapRequest | AnalyzeRequest | ApiTableRequest | ShellRequest;
 
 // ---- worker → extension ---------------------------------------------------------------------
 
@@ -231,7 +247,23 @@ export interface InternalErrorReply {
   readonly message: string;
 }
 
-export type FromWorker = KernelReply | SnapshotReply | MemmapReply | AnalyzeReply | ApiTableReply | InternalErrorReply;
+/** What a shell line printed, and the prompt to show next. */
+export interface ShellReply {
+  readonly type: 'shell';
+  readonly inReplyTo: number;
+  /** stdout and stderr interleaved, `\n` line ends. */
+  readonly output: string;
+  /** The kernel log lines new since the last reply of any kind (for the Kernel Log output). */
+  readonly log: readonly string[];
+  readonly status: number;
+  readonly prompt: string;
+  /** `dmesg -w` is following: send `followMs` steps until Ctrl-C. */
+  readonly follow: boolean;
+  /** `exit` ran: close the terminal. */
+  readonly exit: boolean;
+}
+
+export type FromWorker = KernelReply | SnapshotReply | MemmapReply | AnalyzeReply | ApiTableReply | InternalErrorReply | ShellReply;
 
 /** The reply type for each request type. */
 export interface ReplyFor {
@@ -242,4 +274,5 @@ export interface ReplyFor {
   memmap: MemmapReply;
   analyze: AnalyzeReply;
   'api-table': ApiTableReply;
+  shell: ShellReply;
 }

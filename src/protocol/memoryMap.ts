@@ -63,7 +63,7 @@ export interface MemmapObject {
   readonly findings: readonly number[];
 }
 
-export type MemmapEventKind = 'alloc' | 'free' | 'printk' | 'lock' | 'context' | 'module' | 'finding';
+export type MemmapEventKind = 'alloc' | 'free' | 'printk' | 'lock' | 'context' | 'module' | 'deferred' | 'finding';
 
 /** One step of the timeline. */
 export interface MemmapEvent {

@@ -19,6 +19,7 @@ import { StaticAnalysis } from './staticAnalysis';
 import { readModuleSource } from './source';
 import { looksLikeModule } from './moduleDetect';
 import type { DebugFollower } from './debug/register';
+import { openKernelShell } from './kernelShell';
 
 /** What differs between the desktop and the web extension host. */
 export interface Platform {
@@ -45,6 +46,8 @@ interface Lab {
   readonly runner: ModuleRunner;
   readonly log: KernelLog;
   readonly memoryMap: MemoryMapPanel;
+  /** The kernel worker, which the Kernel Shell terminal shares with Load and Unload. */
+  readonly kernel: KernelClient;
 }
 
 /** Command handlers by id without the `kmodlab.` prefix; package.json contributes the same ids. */
@@ -55,6 +58,7 @@ const COMMANDS: Record<string, (lab: Lab, ...args: unknown[]) => unknown> = {
   showMemoryMap: (lab) => lab.memoryMap.show(),
   showKernelLog: (lab) => lab.log.show(false),
   openExample: (lab) => openExample(lab.context.extensionUri),
+  openKernelShell: (lab) => lab.context.subscriptions.push(openKernelShell(lab.kernel, readModuleSource, lab.log)),
 };
 
 export function activateWith(context: vscode.ExtensionContext, platform: Platform): KmodlabApi {
@@ -81,7 +85,7 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
     own(vscode.languages.registerHoverProvider(c, hovers));
     own(vscode.languages.registerCodeActionsProvider(c, new KernelQuickFixes(diagnostics), { providedCodeActionKinds: KernelQuickFixes.kinds }));
 
-    const lab: Lab = { context, runner, log, memoryMap };
+    const lab: Lab = { context, runner, log, memoryMap, kernel };
     for (const [name, handler] of Object.entries(COMMANDS)) {
       own(vscode.commands.registerCommand(`kmodlab.${name}`, (...args: unknown[]) => handler(lab, ...args)));
     }

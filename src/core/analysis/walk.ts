@@ -5,50 +5,56 @@ import type { Expr, Stmt } from '../c/ast';
 
 export function walkExpr(e: Expr, visit: (e: Expr) => void): void {
   visit(e);
+  if (e.k === 'stmtexpr') walkStmt(e.body, visit);
+  else walkChildren(e, (c) => walkExpr(c, visit));
+}
+
+/**
+ * The direct sub-expressions of `e`, in C's order of evaluation where it has one (a call's callee,
+ * then its arguments). A statement expression's body is statements: see walkStmt.
+ */
+export function walkChildren(e: Expr, visit: (e: Expr) => void): void {
   switch (e.k) {
     case 'call':
-      walkExpr(e.callee, visit);
-      for (const a of e.args) walkExpr(a, visit);
+      visit(e.callee);
+      for (const a of e.args) visit(a);
       break;
     case 'unary':
     case 'cast':
     case 'deref':
     case 'addr':
     case 'member':
-      walkExpr(e.e, visit);
+      visit(e.e);
       break;
     case 'binary':
     case 'logical':
     case 'comma':
     case 'ptrdiff':
-      walkExpr(e.l, visit);
-      walkExpr(e.r, visit);
+      visit(e.l);
+      visit(e.r);
       break;
     case 'ptradd':
-      walkExpr(e.p, visit);
-      walkExpr(e.i, visit);
+      visit(e.p);
+      visit(e.i);
       break;
     case 'assign':
     case 'opassign':
-      walkExpr(e.target, visit);
-      walkExpr(e.value, visit);
+      visit(e.target);
+      visit(e.value);
       break;
     case 'incdec':
-      walkExpr(e.target, visit);
+      visit(e.target);
       break;
     case 'cond':
-      walkExpr(e.c, visit);
-      walkExpr(e.t, visit);
-      walkExpr(e.f, visit);
-      break;
-    case 'stmtexpr':
-      walkStmt(e.body, visit);
+      visit(e.c);
+      visit(e.t);
+      visit(e.f);
       break;
     case 'compound':
-      for (const l of e.v.init?.leaves ?? []) if ('expr' in l) walkExpr(l.expr, visit);
+      for (const l of e.v.init?.leaves ?? []) if ('expr' in l) visit(l.expr);
       break;
     case 'vaarg':
-      walkExpr(e.ap, visit);
+      visit(e.ap);
       break;
     default:
       break;

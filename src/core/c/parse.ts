@@ -419,11 +419,16 @@ class Parser {
   }
 
   private literalVar(name: string, s: Extract<Expr, { k: 'str' }>): Var {
-    return {
+    const v: Var = {
       name, type: s.type, span: s.span, kind: 'global', isStatic: true, isExtern: false, addressTaken: true,
       init: { span: s.span, leaves: [{ offset: 0, type: s.type, bytes: s.bytes }], size: s.bytes.length }, attrs: {}, slot: -1,
     };
+    this.funcNames.add(v);
+    return v;
   }
+
+  /** The __func__/__FUNCTION__ variables, which join the globals when first used. */
+  private readonly funcNames = new Set<Var>();
 
   // ---- declaration specifiers ------------------------------------------------------------------
 
@@ -2192,6 +2197,8 @@ class Parser {
         }
         switch (e.kind) {
           case 'var':
+            // __func__ is emitted into the module's data only where a function uses it, as gcc does.
+            if (!e.v.referenced && this.funcNames.has(e.v)) this.globals.push(e.v);
             e.v.referenced = true;
             return { k: 'var', type: e.v.type, span, v: e.v };
           case 'enum': return { k: 'num', type: e.type, span, value: e.value };

@@ -17,6 +17,9 @@ import type { CallSite } from '../vm/machine';
 import type { I64 } from '../vm/value';
 import type { Frame } from './trace';
 import { INSMOD_TAIL, RMMOD_TAIL } from './trace';
+import { KERNEL_DATA_BYTES, KERNEL_DATA_IMAGE_OFFSET, KERNEL_DATA_START } from './kdata';
+import { PAGE_SIZE, USER_END } from './mm/layout';
+import { PageFault } from './mm/memory';
 
 let headerTree: HeaderTree | undefined;
 
@@ -55,7 +58,11 @@ export function bootKernel(options: KernelOptions = {}): Booted {
   let kernel: Kernel;
   const formatEnv: FormatEnv = {
     memory: {
-      readCString: (addr, max) => mm.mem.readCString(addr, max),
+      // With SMAP, %s of a user pointer faults in string() (only the first page is caught as "(efault)").
+      readCString: (addr, max) => {
+        if (typeof addr === 'number' && addr >= PAGE_SIZE && addr < USER_END) throw new PageFault(addr, false, 'not-present', { fn: 'string', offset: 0x48, size: 0xe0 });
+        return mm.mem.readCString(addr, max);
+      },
       readBytes: (addr, n) => mm.mem.peekBytes(addr, n),
     },
     symbolize: (addr) => {
@@ -70,17 +77,18 @@ export function bootKernel(options: KernelOptions = {}): Booted {
   /** The running code's trace with the syscall path below it (what SLUB and KASAN tracks record). */
   const fullTrace = (): readonly Frame[] => {
     const t = kernel.trace();
-    const exit = kernel.current?.phase === 'exit';
-    const cache = exit ? exitTraces : initTraces;
+    // A callback the kernel runs (timer, work item) sits on its own kernel path.
+    const tail = kernel.current?.tail ?? (kernel.current?.phase === 'exit' ? RMMOD_TAIL : INSMOD_TAIL);
+    let cache = traceCaches.get(tail);
+    if (!cache) traceCaches.set(tail, (cache = new WeakMap()));
     let full = cache.get(t);
     if (!full) {
-      full = Object.freeze(t.concat(exit ? RMMOD_TAIL : INSMOD_TAIL));
+      full = Object.freeze(t.concat(tail));
       cache.set(t, full);
     }
     return full;
   };
-  const initTraces = new WeakMap<readonly Frame[], readonly Frame[]>();
-  const exitTraces = new WeakMap<readonly Frame[], readonly Frame[]>();
+  const traceCaches = new Map<readonly Frame[], WeakMap<readonly Frame[], readonly Frame[]>>();
   const mmApi: KernelMM = {
     kmalloc: (size, gfp, s) => mm.kmalloc(size, gfp, siteOf(s)),
     kfree: (p, s) => void mm.kfree(p, siteOf(s)),
@@ -117,6 +125,7 @@ export function bootKernel(options: KernelOptions = {}): Booted {
     },
     stackFree: (st) => mm.stackFree(st as never),
     kstrdup: (text) => mm.kstrdup(text),
+    dataArea: mapKernelData(mm),
     leaksOf: (module) => leaksOf(mm, clock, module),
     asPageFault: (e) => asPageFault(e),
     setTask: (task, owner) => {
@@ -151,6 +160,17 @@ export function bootKernel(options: KernelOptions = {}): Booted {
     log: (style) => (style === 'messages' ? printk.messages() : printk.dmesg()),
     snapshot: () => mm.snapshot(),
   };
+}
+
+/**
+ * Map the kernel data region (kdata.ts) onto its frames of the kernel image, as the image is mapped
+ * at __START_KERNEL_map + physical address: the exported variables then have real kernel addresses.
+ */
+function mapKernelData(mm: MM): { base: number; bytes: number } {
+  const base = Number(BigInt.asIntN(64, KERNEL_DATA_START));
+  const firstPfn = mm.bootLayout.imageStartPfn + KERNEL_DATA_IMAGE_OFFSET / PAGE_SIZE;
+  for (let i = 0; i < KERNEL_DATA_BYTES / PAGE_SIZE; i++) mm.mem.map(Math.floor(base / PAGE_SIZE) + i, firstPfn + i);
+  return { base, bytes: KERNEL_DATA_BYTES };
 }
 
 function leaksOf(mm: MM, clock: Clock, module: string): LeakInfo[] {

@@ -1,5 +1,5 @@
 // The run's event log: every allocation, free, heap write, printk, context change, module state
-// change and finding, each with the student's span. It feeds the memory map's timeline and its
+// change, finding and deferred callback or kernel thread step, each with the student's span. It feeds the memory map's timeline and its
 // travel back in time. Recording costs one boolean test when nobody listens; heap writes are only
 // recorded when `traceWrites` was requested before the module was compiled.
 
@@ -13,7 +13,9 @@ export type KernelEvent =
   | { kind: 'printk'; level: number; text: string; span?: Span }
   | { kind: 'context'; what: string; enter: boolean; span?: Span; preemptCount: number; irqsDisabled: boolean }
   | { kind: 'module'; name: string; state: 'coming' | 'live' | 'going' | 'gone' | 'failed' }
-  | { kind: 'finding'; rule: string; message: string; span?: Span };
+  | { kind: 'finding'; rule: string; message: string; span?: Span }
+  /** Deferred work as it runs (kernel/deferred.ts): a callback fires, a kernel thread runs, blocks or ends. */
+  | { kind: 'deferred'; what: 'timer' | 'hrtimer' | 'tasklet' | 'rcu' | 'work' | 'kthread'; fn: string; task: string; phase: 'run' | 'block' | 'exit'; detail?: string };
 
 export type StampedEvent = KernelEvent & { seq: number; ns: number };
 

@@ -58,10 +58,16 @@ export function insmod(k: Kernel, fe: FrontEndResult, paramText = ''): ToolResul
     onStatement: k.onStatement,
     onStore: k.events.traceWrites ? (addr, size, span) => k.events.emit({ kind: 'write', addr, size, span }) : undefined,
     moduleAlloc: (size) => k.k.moduleAlloc(size),
+    blocks: (sym) => k.exports.get(sym)?.blocks === true,
     kernelSymbol: (sym, gpl) => {
       const e = k.exports.get(sym);
       if (!e || (e.gplOnly && !gpl)) return undefined;
       return k.native(sym);
+    },
+    kernelData: (sym, gpl) => {
+      const e = k.exports.get(sym);
+      if (!e?.data || (e.gplOnly && !gpl)) return undefined;
+      return k.data.addr(sym);
     },
   });
   if (!link.module) {
@@ -181,6 +187,13 @@ function storeInt(k: Kernel, addr: I64, v: I64, size: number): void {
   else k.mem.st8(addr, Number(BigInt.asIntN(8, BigInt(v))));
 }
 
+/** The module rmmod removed last on each machine, for `Modules linked in: ... [last unloaded: x(OE)]`. */
+const LAST_UNLOADED = new WeakMap<Kernel, { name: string; taints: string }>();
+
+export function lastUnloaded(k: Kernel): { name: string; taints: string } | undefined {
+  return LAST_UNLOADED.get(k);
+}
+
 /** What the user sees when the machine panicked under the tool: it never returns. */
 const PANICKED: ToolResult = { status: 255, stderr: ['kmodlab: the emulated kernel panicked; the machine has stopped'] };
 
@@ -188,7 +201,9 @@ export function rmmod(k: Kernel, name: string): ToolResult {
   if (k.panicked) return PANICKED;
   const mod = k.modules.get(name);
   if (!mod) return { status: 1, stderr: [RMMOD_MESSAGES.notLoaded(name)] };
-  if (mod.state !== 'live' || (mod.init && !mod.exit) || mod.refcount > 0) {
+  // kmod checks the reference count itself (/sys/module/NAME/refcnt) and does not call delete_module.
+  if (mod.state === 'live' && mod.refcount > 0) return { status: 1, stderr: [RMMOD_MESSAGES.inUse(name)] };
+  if (mod.state !== 'live' || (mod.init && !mod.exit)) {
     return { status: 1, stderr: [RMMOD_MESSAGES.libkmodCouldNotRemove(name, 16), RMMOD_MESSAGES.couldNotRemove(name, 16)] };
   }
   k.spend(TIMING.rmmod);
@@ -207,6 +222,7 @@ export function rmmod(k: Kernel, name: string): ToolResult {
   }
   k.modules.delete(name);
   mod.state = 'gone';
+  LAST_UNLOADED.set(k, { name, taints: mod.taints });
   k.k.moduleFree(mod.base);
   k.events.emit({ kind: 'module', name, state: 'gone' });
   k.leakCheck(mod);

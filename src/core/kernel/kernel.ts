@@ -19,6 +19,9 @@ import type { KernelExport } from './exports/types';
 import type { LoadedModule } from './module';
 import { EventLog } from './events';
 import { GPL_COMPATIBLE as GPL_LICENSES } from './module';
+import { KernelData } from './kdata';
+import { kernelPanic, reportText } from './report';
+import type { KLine } from './report';
 
 export type KernelConfigName = 'default' | 'slub_debug' | 'kasan' | 'kmemleak' | 'full';
 
@@ -28,14 +31,16 @@ export interface KernelConfig {
   readonly slubDebug: boolean;
   readonly kmemleak: boolean;
   readonly debugAtomicSleep: boolean;
+  /** PROVE_LOCKING (lockdep): lock order and recursion checks (kernel/lockdep.ts). */
+  readonly lockdep: boolean;
 }
 
 export const KERNEL_CONFIGS: Record<KernelConfigName, KernelConfig> = {
-  default: { name: 'default', kasan: false, slubDebug: false, kmemleak: false, debugAtomicSleep: false },
-  slub_debug: { name: 'slub_debug', kasan: false, slubDebug: true, kmemleak: false, debugAtomicSleep: false },
-  kasan: { name: 'kasan', kasan: true, slubDebug: false, kmemleak: false, debugAtomicSleep: false },
-  kmemleak: { name: 'kmemleak', kasan: false, slubDebug: false, kmemleak: true, debugAtomicSleep: false },
-  full: { name: 'full', kasan: true, slubDebug: true, kmemleak: true, debugAtomicSleep: true },
+  default: { name: 'default', kasan: false, slubDebug: false, kmemleak: false, debugAtomicSleep: false, lockdep: false },
+  slub_debug: { name: 'slub_debug', kasan: false, slubDebug: true, kmemleak: false, debugAtomicSleep: false, lockdep: false },
+  kasan: { name: 'kasan', kasan: true, slubDebug: false, kmemleak: false, debugAtomicSleep: false, lockdep: false },
+  kmemleak: { name: 'kmemleak', kasan: false, slubDebug: false, kmemleak: true, debugAtomicSleep: false, lockdep: false },
+  full: { name: 'full', kasan: true, slubDebug: true, kmemleak: true, debugAtomicSleep: true, lockdep: true },
 };
 
 export interface KernelOptions {
@@ -119,9 +124,21 @@ export class Kernel implements MachineHost {
   task = { pid: 93, comm: 'insmod' };
   /** Virtual time spent by the current task without sleeping (for the soft-lockup watchdog). */
   private runSince = 0;
-  /** The module being loaded or unloaded (for `Modules linked in:` markers `+` and `-`). */
-  current: { module: LoadedModule | string; phase: 'init' | 'exit' | 'run' } | undefined;
+  /**
+   * The module being loaded or unloaded (for `Modules linked in:` markers `+` and `-`). `run` is a
+   * module callback the kernel runs (a timer, a work item); its `tail` is the kernel path below it
+   * in call traces, in place of insmod's or rmmod's syscall path.
+   */
+  current: { module: LoadedModule | string; phase: 'init' | 'exit' | 'run'; tail?: readonly TraceFrame[] } | undefined;
   readonly k: KernelParts;
+  /** The kernel's exported variables (jiffies, ...), in the kernel image's data (kdata.ts). */
+  readonly data: KernelData;
+  /**
+   * Deferred execution (timers, tasklets, work items, kthreads: kernel/deferred.ts), attached on
+   * first use. The kernel tells it when time passes with interrupts on, when the task sleeps and
+   * when a task ends, the moments at which Linux would run what is pending.
+   */
+  deferred: DeferredHost | undefined = undefined;
 
   constructor(parts: KernelParts, exports: Iterable<KernelExport>, options: KernelOptions = {}) {
     this.config = KERNEL_CONFIGS[options.config ?? 'full'];
@@ -150,6 +167,9 @@ export class Kernel implements MachineHost {
       this.natives.set(e.name, nf);
       this.machine.register(nf);
     }
+    const area = parts.dataArea ?? { base: 0, bytes: 0 };
+    this.data = new KernelData(area.base, area.bytes, this.exports.values());
+    if (parts.dataArea) this.data.boot(this);
   }
 
   native(name: string): NativeFunction | undefined {
@@ -164,14 +184,23 @@ export class Kernel implements MachineHost {
 
   /** Advance virtual time (work done by the current task without sleeping). */
   spend(ns: number): void {
-    this.k.clock.advance(ns);
+    this.advance(ns);
     this.runSince += ns;
+    // Interrupts are on: the timer tick may run softirqs (expired timers, tasklets) on this task.
+    if (this.deferred && this.current) this.deferred.ticked();
   }
 
-  /** The task slept: the soft-lockup watchdog is fed. */
+  /** The task slept: the soft-lockup watchdog is fed, and what falls due meanwhile runs. */
   slept(ns: number): void {
-    this.k.clock.advance(ns);
     this.runSince = 0;
+    if (this.deferred) this.deferred.sleep(ns);
+    else this.advance(ns);
+  }
+
+  /** Move the clock and the variables that follow it (jiffies); nothing runs. */
+  advance(ns: number): void {
+    this.k.clock.advance(ns);
+    this.data.refresh(this);
   }
 
   // ---- MachineHost -----------------------------------------------------------------------------
@@ -314,7 +343,8 @@ export class Kernel implements MachineHost {
     }
   }
 
-  private debugLocksOff = false;
+  /** debug_locks_off(): a taint made lock debugging unreliable (lockdep stops). */
+  debugLocksOff = false;
 
   // ---- context ---------------------------------------------------------------------------------
 
@@ -413,7 +443,116 @@ export class Kernel implements MachineHost {
     this.k.stackFree(stack);
     this.current = undefined;
     this.k.setTask(this.task, undefined);
+    // The task is done and the CPU idles: pending work, tasklets and expired timers run now.
+    if (this.deferred && !this.panicked) this.deferred.idle();
     return { ret, killed };
+  }
+
+  /**
+   * Run a module callback the kernel calls on its own: a timer or tasklet (softirq context), an
+   * interrupt handler (hardirq context), a work item or kthread (`process` context, in its own
+   * kernel thread). The interrupted task's frames, stack, context and identity are set aside and
+   * restored. An Oops in interrupt context panics the machine (`Fatal exception in interrupt`, as
+   * on Linux) and ends the interrupted task too; in a kernel thread only that thread dies.
+   */
+  runCallback(fn: I64, args: I64[], how: CallbackRun): { ret: I64 | undefined; killed: TaskKilled | undefined } {
+    const m = this.machine;
+    const target = m.lookup(fn);
+    const modName = target?.kind === 'module' ? target.module : undefined;
+    const stack = this.k.stackAlloc(this.options.stackBytes);
+    const saved = this.switchTask(how.task ?? this.task, modName, how.what, how.tail, { frames: [], sp: stack.top, bottom: stack.bottom, top: stack.top });
+    if (how.context === 'process') {
+      this.ctx.preemptCount = 0;
+      this.ctx.irqsDisabled = false;
+      this.ctx.rcuDepth = 0;
+      this.ctx.softirq = 0;
+      this.ctx.hardirq = 0;
+      this.ctx.disabledAt = undefined;
+    } else if (how.context === 'softirq') {
+      this.ctx.softirq++;
+    } else {
+      this.ctx.hardirq++;
+      this.ctx.irqsDisabled = true;
+    }
+    const pc0 = this.ctx.raw;
+    const irq0 = this.ctx.irqsDisabled;
+    let ret: I64 | undefined;
+    let killed: TaskKilled | undefined;
+    try {
+      if (target?.kind === 'module') ret = target.invoke(args);
+      else ret = m.callAddr(fn, args, { span: how.span ?? this.currentSpan()!, frame: saved.frames[saved.frames.length - 1] });
+    } catch (e) {
+      killed = this.taskException(e);
+    }
+    m.frames.length = 0;
+    if (killed && how.context !== 'process' && !this.panicked) {
+      for (const l of reportText(kernelPanicLines(this, 'Fatal exception in interrupt'))) this.log(0, l);
+      this.panicked = true;
+    } else if (killed) {
+      this.exitNotes();
+    } else if (this.ctx.raw !== pc0 || this.ctx.irqsDisabled !== irq0) {
+      how.leaked?.(this.ctx.raw, pc0);
+    }
+    this.k.stackFree(stack);
+    this.switchBack(saved);
+    // After a panic nothing runs any more, the interrupted task included.
+    if (killed && this.panicked) throw killed;
+    return { ret, killed };
+  }
+
+  /**
+   * Run one slice of a kernel thread that can block (kernel/deferred.ts): its own frames, stack and
+   * execution context are put in place, `step` resumes it until it blocks or ends, and what it left
+   * is saved back into `thread` for the next slice. An Oops ends only that thread.
+   */
+  resumeThread<R>(thread: ThreadContext, step: () => R): { value: R | undefined; killed: TaskKilled | undefined } {
+    const saved = this.switchTask(thread.task, thread.module, thread.task.comm, thread.tail, thread.machine);
+    Object.assign(this.ctx, thread.ctx);
+    this.runSince = 0;
+    let value: R | undefined;
+    let killed: TaskKilled | undefined;
+    try {
+      value = step();
+    } catch (e) {
+      killed = this.taskException(e);
+    }
+    if (killed) this.exitNotes();
+    thread.machine.frames = this.machine.frames.splice(0, this.machine.frames.length);
+    thread.machine.sp = this.machine.sp;
+    thread.ctx = { ...this.ctx };
+    this.switchBack(saved);
+    return { value, killed };
+  }
+
+  /** Set the running task aside and make `task` current, on the given frames and stack. */
+  private switchTask(task: { pid: number; comm: string }, modName: string | undefined, what: string, tail: readonly TraceFrame[], on: ThreadMachine): SavedTask {
+    const m = this.machine;
+    const saved: SavedTask = {
+      frames: m.frames.splice(0, m.frames.length), sp: m.sp, limit: m.stackLimit, top: m.stackTop, budget: m.budget,
+      task: this.task, current: this.current, ctx: { ...this.ctx }, owner: this.current ? moduleName(this.current.module) : undefined,
+    };
+    this.task = task;
+    this.current = { module: (modName && this.modules.get(modName)) || modName || what, phase: 'run', tail };
+    this.k.setTask(task, modName);
+    m.setStack(on.bottom, on.top);
+    m.sp = on.sp;
+    m.frames.push(...on.frames);
+    m.budget = m.sliceSteps;
+    return saved;
+  }
+
+  /** Make the task that switchTask() set aside current again. */
+  private switchBack(saved: SavedTask): void {
+    const m = this.machine;
+    m.frames.length = 0;
+    m.frames.push(...saved.frames);
+    m.setStack(saved.limit, saved.top);
+    m.sp = saved.sp;
+    m.budget = saved.budget;
+    Object.assign(this.ctx, saved.ctx);
+    this.task = saved.task;
+    this.current = saved.current;
+    this.k.setTask(saved.task, saved.owner);
   }
 
   /** Turn whatever stopped a task into the kernel's report. */
@@ -489,9 +628,9 @@ export class Kernel implements MachineHost {
     }
   }
 
-  /** Print the current call trace (dump_stack). */
-  dumpStack(): void {
-    for (const l of this.k.reports.dumpStack(this)) this.log(4, l);
+  /** Print the current call trace (dump_stack), with `above` kernel frames on top of the running code. */
+  dumpStack(above: readonly TraceFrame[] = []): void {
+    for (const l of this.k.reports.dumpStack(this, above)) this.log(4, l);
   }
 
   /** BUG(): `kernel BUG at file:line!`, an invalid-opcode Oops, and the task dies. */
@@ -545,6 +684,72 @@ export class Kernel implements MachineHost {
   }
 }
 
+/** How Kernel.runCallback runs a callback. */
+export interface CallbackRun {
+  readonly context: 'process' | 'softirq' | 'hardirq';
+  /** The kernel thread that runs it (process context); interrupts borrow the interrupted task. */
+  readonly task?: { pid: number; comm: string };
+  /** The kernel frames below the callback in call traces (call_timer_fn, __run_timers, ...). */
+  readonly tail: readonly TraceFrame[];
+  /** What runs it, when the callback belongs to no module ("timer", "work"). */
+  readonly what: string;
+  /** Where the callback was registered (for calls into kernel functions). */
+  readonly span?: Span;
+  /** The callback returned with a different preempt count or irq state (each context words it differently). */
+  readonly leaked?: (now: number, before: number) => void;
+}
+
+/** A task's machine state while it is not running: its frames (innermost last) and its stack. */
+export interface ThreadMachine {
+  frames: import('../vm/machine').Frame[];
+  sp: number;
+  readonly bottom: number;
+  readonly top: number;
+}
+
+/** What Kernel.resumeThread needs of a blocked kernel thread, and keeps up to date. */
+export interface ThreadContext {
+  readonly task: { pid: number; comm: string };
+  /** The module whose code the thread runs (owner of what it allocates). */
+  readonly module: string | undefined;
+  /** The kernel frames below the thread function in call traces (kthread, ret_from_fork). */
+  readonly tail: readonly TraceFrame[];
+  readonly machine: ThreadMachine;
+  /** Its preempt count and irq state, as it left them when it blocked. */
+  ctx: Partial<Context>;
+}
+
+interface SavedTask {
+  readonly frames: import('../vm/machine').Frame[];
+  readonly sp: number;
+  readonly limit: number;
+  readonly top: number;
+  readonly budget: number;
+  readonly task: { pid: number; comm: string };
+  readonly current: Kernel['current'];
+  readonly ctx: Partial<Context>;
+  readonly owner: string | undefined;
+}
+
+/** What the kernel tells the deferred-execution engine (kernel/deferred.ts). */
+export interface DeferredHost {
+  /** Time passed while a task ran with interrupts on: run the softirqs that fell due. */
+  ticked(): void;
+  /** The current task sleeps `ns`: advance the clock, running what falls due on the way. */
+  sleep(ns: number): void;
+  /** A task ended and the CPU idles: run what is pending. */
+  idle(): void;
+}
+
+function moduleName(m: LoadedModule | string): string {
+  return typeof m === 'string' ? m : m.name;
+}
+
+/** panic()'s lines for a machine that was running `k`. */
+function kernelPanicLines(k: Kernel, reason: string): KLine[] {
+  return kernelPanic({ task: k.task, taints: k.taints, modules: k.modulesLinkedIn() }, reason);
+}
+
 /** Module frames kept per trace, innermost first (kmemleak keeps 16; deep recursion is cut there). */
 const TRACE_DEPTH = 16;
 
@@ -571,8 +776,11 @@ export interface KernelParts {
     /** Bulk helpers; they KASAN-check what they touch and throw the page fault a bad pointer causes. */
     strnlen(addr: I64, max: number): number;
     readBytes(addr: I64, n: number): Uint8Array;
+    /** Unchecked, non-faulting read for the kernel's own bookkeeping: null if any byte is unmapped. */
+    peekBytes(addr: I64, n: number): Uint8Array | null;
+    writeBytes(addr: I64, data: Uint8Array): void;
   };
-  readonly clock: { advance(ns: number): void; nanos(): number };
+  readonly clock: { advance(ns: number): void; nanos(): number; readonly jiffies: number; wallClockMs(ns?: number): number };
   readonly printk: { log(level: number, text: string, span?: Span): void; printk(text: string, span?: Span): number };
   readonly reports: KernelReports;
   readonly mm: import('./exports/mm').KernelMM;
@@ -584,6 +792,8 @@ export interface KernelParts {
   stackFree(stack: { bottom: number; top: number; base: I64 }): void;
   /** A NUL-terminated copy of a string in kernel memory (for charp parameters). */
   kstrdup(text: string): I64;
+  /** Where the kernel's exported variables live: a mapped region of the kernel image (kdata.ts). */
+  readonly dataArea?: { readonly base: number; readonly bytes: number };
   leaksOf(module: string): LeakInfo[];
   asPageFault(e: unknown): { address: I64; write: boolean; ip?: TraceFrame } | undefined;
   /** The task now running module code, and the module that owns what it allocates. */
@@ -603,7 +813,8 @@ export interface KernelReports {
   initcallImbalance(k: Kernel, fn: CompiledFunction, what: string): string[];
   suspiciousInit(k: Kernel, name: string, ret: number): string[];
   kmemleak(k: Kernel, leaks: LeakInfo[]): string[];
-  dumpStack(k: Kernel): string[];
+  /** dump_stack() from the running code; `above` are kernel frames between dump_stack_lvl and it. */
+  dumpStack(k: Kernel, above?: readonly TraceFrame[]): string[];
   bug(k: Kernel, file: string, line: number): string[];
   warnAt(k: Kernel, file: string, line: number, msg: string | undefined): string[];
 }

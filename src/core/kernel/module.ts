@@ -127,11 +127,15 @@ export interface LinkHost {
   moduleAlloc(size: number): I64;
   /** A kernel export (native) by name, honouring GPL-only exports for non-GPL modules. */
   kernelSymbol(name: string, gplModule: boolean): AnyFunction | undefined;
+  /** The address of an exported kernel variable (jiffies), honouring GPL-only exports. */
+  kernelData?(name: string, gplModule: boolean): I64 | undefined;
   readonly machine: import('../vm/machine').Machine;
   /** Record stores (only when someone watches the run's memory). */
   readonly onStore?: (addr: I64, size: number, span: Span) => void;
   /** A debugger's statement hook (only when the module is being debugged). */
   readonly onStatement?: import('../vm/compile').ModuleLayout['onStatement'];
+  /** Kernel functions that may block (their callers get a resumable form, vm/compile.ts). */
+  readonly blocks?: (name: string) => boolean;
 }
 
 /**
@@ -150,11 +154,14 @@ export function linkModule(name: string, unit: TranslationUnit, host: LinkHost):
     if (sym) natives.set(fname, sym);
     else if (isReferenced(unit, fname)) unknown.push({ name: fname, span: firstUse(unit, fname) ?? unit.funcs[0]?.span });
   }
-  // Undefined extern variables are unknown symbols too (except the module's own __this_module).
+  // Undefined extern variables resolve to the kernel's exported variables (jiffies); any other one
+  // that is referenced is an unknown symbol too (except the module's own __this_module).
+  const kernelVars = new Map<Var, I64>();
   for (const v of unit.globals) {
-    if (v.isExtern && v.referenced && !v.init && v.name !== '__this_module' && !unit.globals.some((g) => g !== v && g.name === v.name && !g.isExtern)) {
-      unknown.push({ name: v.name, span: v.span });
-    }
+    if (!v.isExtern || v.init || v.name === '__this_module' || unit.globals.some((g) => g !== v && g.name === v.name && !g.isExtern)) continue;
+    const addr = host.kernelData?.(v.name, gpl);
+    if (addr !== undefined) kernelVars.set(v, addr);
+    else if (v.referenced && !unknown.some((u) => u.name === v.name)) unknown.push({ name: v.name, span: v.span });
   }
   if (unknown.length) return { module: undefined, unknown, diagnostics: [] };
 
@@ -192,7 +199,7 @@ export function linkModule(name: string, unit: TranslationUnit, host: LinkHost):
   const textBase = base;
   const roBase = add64(base, textSize);
   const dataBase = add64(roBase, roSize);
-  const globalAddrs = new Map<Var, I64>();
+  const globalAddrs = new Map<Var, I64>(kernelVars);
   for (const [v, off] of dataOff) globalAddrs.set(v, add64(dataBase, off));
   // Extern declarations of a variable defined later in the file share its address.
   for (const v of unit.globals) {
@@ -215,6 +222,7 @@ export function linkModule(name: string, unit: TranslationUnit, host: LinkHost):
       funcAddr: (n) => funcAddrs.get(n),
       onStore: host.onStore,
       onStatement: host.onStatement,
+      blocks: host.blocks,
     },
     name,
     (n) => functions.get(n) ?? natives.get(n),

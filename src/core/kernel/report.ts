@@ -24,6 +24,9 @@
 // Invariants: pure functions of their inputs; never throw on any input (unknown values print as
 // zero or `?`); no module-level mutable state.
 
+import { syscallUserRegs } from './fs/files';
+import { lastUnloaded } from './insmod';
+import { userFaultDetails } from './fs/uaccess';
 import type { Span } from '../source/source';
 import { spanLine } from '../source/source';
 import type { I64 } from '../vm/value';
@@ -1075,6 +1078,36 @@ export interface KernelReportsOptions {
 }
 
 /**
+ * The kernel frames between a faulting kernel function and the module code that called it, for
+ * faults inside kernel helpers: printk's %s reading a user pointer faults in string(), under
+ * vsnprintf and printk (as the oracle showed for the guide's chardev2).
+ */
+const KERNEL_CALLERS: Readonly<Record<string, readonly Frame[]>> = {
+  string: [kframe('vsnprintf', 0x32c, 0x550), kframe('vprintk_store', 0x1c1, 0x520), kframe('vprintk_emit', 0xec, 0x290), kframe('_printk', 0x68, 0x83)],
+};
+
+/**
+ * dump_pagetable() for an address in the module area that is not mapped (freed module memory): the
+ * upper tables exist, the PTE is empty, as the oracle printed it for proc_forget (values of one boot).
+ */
+function moduleAreaFault(addr: I64): { pageTable: string } | undefined {
+  const a = u64(addr);
+  return a >= 0xffffffffc0000000n && a < 0xffffffffff000000n ? { pageTable: 'PGD f614067 P4D f615067 PUD f617067 PMD 132e067 PTE 0 ' } : undefined;
+}
+
+/**
+ * dump_pagetable() for a user address faulted on by a kernel thread (a kthread or a kworker: its
+ * trace ends in ret_from_fork). It has no mm of its own and runs on the page tables of the last
+ * user task (lazy TLB), whose upper tables exist down to an empty PMD, as the oracle printed it for
+ * kthread_oops (values of one boot).
+ */
+function kernelThreadFault(k: Kernel, addr: I64): { pageTable: string } | undefined {
+  const tail = k.current?.tail;
+  const kthread = tail !== undefined && tail[tail.length - 1]?.fn === 'ret_from_fork';
+  return kthread && u64(addr) < 1n << 47n ? { pageTable: 'PGD 1f68e067 P4D 1f68f067 PUD 1f690067 PMD 0 ' } : undefined;
+}
+
+/**
  * The `KernelReports` table the Kernel prints through, built from the pure builders above. It
  * reads the Kernel's task, taints, module list, context and the running module's call trace.
  * Lines come back as plain strings (multi-line records split); use the builders directly for levels.
@@ -1085,9 +1118,10 @@ export function createKernelReports(options: KernelReportsOptions = {}): KernelR
     task: k.task,
     taints: k.taints,
     modules: k.modulesLinkedIn(),
+    lastUnloaded: lastUnloaded(k),
     hashKey: pointerHashKey(k.options.seed),
     decode: options.decode,
-    userRegs: k.current?.phase === 'exit' ? RMMOD_USER_REGS : INSMOD_USER_REGS,
+    userRegs: syscallUserRegs(k) ?? (k.current?.phase === 'exit' ? RMMOD_USER_REGS : INSMOD_USER_REGS),
   });
   const phaseOf = (k: Kernel): 'init' | 'exit' => (k.current?.phase === 'exit' ? 'exit' : 'init');
   const initAddr = (k: Kernel): I64 | undefined => {
@@ -1095,7 +1129,11 @@ export function createKernelReports(options: KernelReportsOptions = {}): KernelR
     return typeof m === 'object' && k.current?.phase === 'init' ? m.init?.addr : undefined;
   };
   /** The module frames (innermost first) followed by the syscall path. */
-  const frames = (k: Kernel): Frame[] => taskFrames(k.trace(), phaseOf(k), initAddr(k));
+  const frames = (k: Kernel): Frame[] => {
+    // A callback the kernel runs (timer, work item) sits on its own kernel path, not a syscall's.
+    const tail = k.current?.tail;
+    return tail ? [...k.trace(), ...tail] : taskFrames(k.trace(), phaseOf(k), initAddr(k));
+  };
   /** RIP in the innermost module frame, the rest as its callers. */
   const split = (k: Kernel): { rip: Frame; callers: Frame[] } => {
     const all = frames(k);
@@ -1136,9 +1174,9 @@ export function createKernelReports(options: KernelReportsOptions = {}): KernelR
       return txt(divideError(ctxOf(k), { rip, callers, regs: regsFor(k) }));
     },
     pageFault(k: Kernel, addr: I64, write: boolean, exec: boolean, ip?: Frame): string[] {
-      const { rip, callers } = ip ? { rip: ip, callers: frames(k) } : split(k);
+      const { rip, callers } = ip ? { rip: ip, callers: [...(KERNEL_CALLERS[ip.fn] ?? []), ...frames(k)] } : split(k);
       // The Kernel prints make_task_dead()'s note itself after the task dies (see exitNote()).
-      return txt(pageFaultOops(ctxOf(k), { rip, callers, regs: regsFor(k), address: addr, write, exec, exitNote: false }));
+      return txt(pageFaultOops(ctxOf(k), { rip, callers, regs: regsFor(k), address: addr, write, exec, exitNote: false, ...(userFaultDetails(k, addr) ?? moduleAreaFault(addr) ?? kernelThreadFault(k, addr)) }));
     },
     sleepingInAtomic(k: Kernel, where: string): string[] {
       const m = /^(.*):(\d+)$/.exec(where);
@@ -1167,8 +1205,8 @@ export function createKernelReports(options: KernelReportsOptions = {}): KernelR
       }));
       return txt(kmemleakScan(ctxOf(k), reports, { verbose: options.kmemleakVerbose ?? true }).dmesg);
     },
-    dumpStack(k: Kernel): string[] {
-      return txt(dumpStack(ctxOf(k), frames(k)));
+    dumpStack(k: Kernel, above: readonly Frame[] = []): string[] {
+      return txt(dumpStack(ctxOf(k), above.length ? [...above, ...frames(k)] : frames(k)));
     },
     bug(k: Kernel, file: string, lineNo: number): string[] {
       const all = frames(k);

@@ -218,6 +218,8 @@ function eventLabel(e: StepEvent): [MemmapEventKind, string] {
       return [/lock/.test(e.what) ? 'lock' : 'context', `${e.what} ${e.enter ? 'taken' : 'released'}`];
     case 'module':
       return ['module', `${e.name}: ${e.state}`];
+    case 'deferred':
+      return ['deferred', `${e.what} ${e.fn}: ${e.phase}${e.detail ? ` (${e.detail})` : ''} in ${e.task}`];
     case 'finding':
       return ['finding', e.message];
   }

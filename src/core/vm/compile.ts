@@ -21,10 +21,15 @@ import {
 } from './value';
 import type { AnyFunction, CallSite, CompiledFunction, Machine, NativeFunction } from './machine';
 import { Frame } from './machine';
+import { walkChildren, walkStmt } from '../analysis/walk';
 
 type EV = (f: Frame) => I64;
 type AV = (f: Frame) => I64;
 type SV = (f: Frame) => number;
+/** A statement of the resumable form: yields block requests, returns a completion code. */
+type GSV = (f: Frame) => Generator<unknown, number, I64>;
+/** Evaluates an expression's blocking parts in order, leaving their values in frame slots. */
+type GRun = (f: Frame) => Generator<unknown, void, I64>;
 
 const NORMAL = 0;
 const BREAK = 1;
@@ -50,6 +55,11 @@ export interface ModuleLayout {
    * is not being debugged is compiled without the wrapper and pays nothing. It may throw to pause.
    */
   onStatement?: (f: Frame, s: Stmt) => void;
+  /**
+   * Kernel functions that may block (msleep, wait_for_completion, ...): module functions that call
+   * them get a resumable form as well (see "Resumable form" below). Unset: none do.
+   */
+  blocks?: (name: string) => boolean;
 }
 
 export interface CompileResult {
@@ -199,6 +209,11 @@ export class Compiler {
   private readonly diags: Diagnostic[] = [];
   private readonly functions = new Map<string, CompiledFunction>();
   private ctx: FnCtx | undefined;
+  /** Module functions that may block, directly or through other module functions. */
+  private sleepy = new Set<string>();
+  /** Blocking sub-expressions of the resumable form and the frame slot their value waits in. */
+  private readonly hoisted = new Map<Expr, number>();
+  private blocks: (name: string) => boolean = () => false;
 
   constructor(
     private readonly m: Machine,
@@ -223,6 +238,7 @@ export class Compiler {
       this.m.register(cf);
     }
     for (const cf of this.functions.values()) this.compileFunction(cf);
+    if (this.layout.blocks) this.compileResumables(this.layout.blocks);
     const inits = this.compileGlobalInits();
     return {
       functions: this.functions,
@@ -239,12 +255,14 @@ export class Compiler {
 
   // ---- functions -------------------------------------------------------------------------------
 
-  private compileFunction(cf: CompiledFunction): void {
+  /**
+   * Lay out a function's frame: memory-resident variables get offsets below the frame top (as a
+   * real frame would), scalar register candidates get JS slots. Deterministic, so the resumable
+   * form of a function gets the same layout as its plain form.
+   */
+  private frameLayout(cf: CompiledFunction): FnCtx {
     const def = cf.def;
     const ctx: FnCtx = { def, cf, memOffset: new Map(), slotOf: new Map(), frameBytes: 0, nslots: 0 };
-    this.ctx = ctx;
-    // Lay out the frame: memory-resident variables get offsets below the frame top (as a real
-    // frame would), scalar register candidates get JS slots.
     const place = (v: Var) => {
       if (v.addressTaken || v.type.kind === 'struct' || v.type.kind === 'array') {
         const sz = Math.max(1, sizeOf(v.type));
@@ -256,6 +274,22 @@ export class Compiler {
     };
     def.params.forEach(place);
     def.locals.forEach(place);
+    return ctx;
+  }
+
+  /** How each parameter is stored into a fresh frame. */
+  private paramStores(ctx: FnCtx): { slot: number; off: number; store: ((a: I64, v: I64) => void) | undefined }[] {
+    return ctx.def.params.map((p) => {
+      const slot = ctx.slotOf.get(p);
+      if (slot !== undefined) return { slot, off: 0, store: undefined };
+      return { slot: -1, off: ctx.memOffset.get(p)!, store: storer(this.m, p.type) };
+    });
+  }
+
+  private compileFunction(cf: CompiledFunction): void {
+    const def = cf.def;
+    const ctx = this.frameLayout(cf);
+    this.ctx = ctx;
     // Return address and saved frame pointer, as on x86_64.
     const frameSize = alignUp(ctx.frameBytes, 16) + 16;
     const body = this.block(def.body!);
@@ -265,11 +299,7 @@ export class Compiler {
     for (const [v, offset] of ctx.memOffset) cf.homes.set(v, { offset });
     const m = this.m;
     const mem = m.mem;
-    const params = def.params.map((p) => {
-      const slot = ctx.slotOf.get(p);
-      if (slot !== undefined) return { slot, off: 0, store: undefined as ((a: I64, v: I64) => void) | undefined };
-      return { slot: -1, off: ctx.memOffset.get(p)!, store: storer(m, p.type) };
-    });
+    const params = this.paramStores(ctx);
     const nslots = ctx.nslots;
     const retConv = def.type.ret.kind === 'void' ? undefined : def.type.ret;
     // Frames of returned calls, reused by later calls (a frame is only referenced while it runs).
@@ -309,14 +339,7 @@ export class Compiler {
 
   private block(b: Block): SV {
     const stmts = b.stmts.map((s) => this.stmt(s));
-    const labels = new Map<string, number>();
-    b.stmts.forEach((s, i) => {
-      let x: Stmt = s;
-      while (x.k === 'label') {
-        labels.set(x.label, i);
-        x = x.body;
-      }
-    });
+    const labels = labelIndex(b);
     const n = stmts.length;
     if (labels.size === 0) {
       if (n === 1) return stmts[0];
@@ -775,6 +798,9 @@ export class Compiler {
   }
 
   expr(e: Expr): EV {
+    // In the resumable form, a blocking call already ran (and yielded) before its expression: its value waits in a slot.
+    const hoisted = this.hoisted.get(e);
+    if (hoisted !== undefined) return (f) => f.s[hoisted];
     switch (e.k) {
       case 'num': {
         const v = e.value;
@@ -1356,6 +1382,327 @@ export class Compiler {
     };
   }
 
+  // ---- resumable form --------------------------------------------------------------------------
+  //
+  // A kernel thread must be able to block (msleep, wait_for_completion, wait_event) and be resumed
+  // later, while other tasks run. Closures cannot be suspended, so every module function that may
+  // block (it calls a blocking kernel function, or a module function that may block) is compiled a
+  // second time as a generator, `cf.resume`; everything else stays plain closures, so hot loops
+  // run at full speed. The kernel runs a kthread through its resumable form when it has one.
+  //
+  // In the resumable form, a statement that cannot block is the plain closure. In one that can,
+  // each blocking sub-expression (a call to a blocking function or to a resumable module function,
+  // or a statement expression that blocks, as the wait_event macros are) is "hoisted": it runs
+  // first, in evaluation order, as a generator that leaves its value in a frame slot, and the plain
+  // closure of the rest of the expression reads that slot. A blocking native is called with
+  // `Machine.blockable` set: instead of sleeping it leaves a request in `Machine.pending`, which the
+  // generator yields; the scheduler resumes it with the call's value.
+  //
+  // Hoisting keeps C's order of evaluation for blocking calls that come first in their expression
+  // (`msleep(100);`, `ret = wait_for_completion_timeout(&c, HZ);`, `if (wait_event_interruptible(...))`).
+  // A blocking call that C might not evaluate at all (behind `&&`, `||` or `?:`), and a blocking
+  // statement inside a `switch`, are left in the plain form: they block on the host stack, as a
+  // callback does (kernel/deferred.ts describes that fallback).
+
+  private compileResumables(blocks: (name: string) => boolean): void {
+    this.blocks = blocks;
+    const sleepy = this.sleepy;
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const cf of this.functions.values()) {
+        if (sleepy.has(cf.name)) continue;
+        if (cf.def.calls.some((c) => blocks(c.name) || sleepy.has(c.name))) {
+          sleepy.add(cf.name);
+          changed = true;
+        }
+      }
+    }
+    for (const name of sleepy) this.compileResumable(this.functions.get(name)!);
+  }
+
+  private compileResumable(cf: CompiledFunction): void {
+    const ctx = this.frameLayout(cf);
+    this.ctx = ctx;
+    const body = this.gstmt(cf.def.body!);
+    const m = this.m;
+    const params = this.paramStores(ctx);
+    const frameSize = cf.frameSize;
+    const nslots = ctx.nslots;
+    const retConv = cf.def.type.ret.kind !== 'void';
+    cf.resume = function* (args: I64[]) {
+      const top = m.sp;
+      const sp = top - frameSize;
+      if (sp < m.stackLimit) m.host.stackOverflow(m, cf);
+      const f = new Frame(cf, top - 16, nslots);
+      m.sp = sp;
+      m.frames.push(f);
+      for (let i = 0; i < params.length; i++) {
+        const p = params[i];
+        const v = i < args.length ? args[i] : 0;
+        if (p.slot >= 0) f.s[p.slot] = v;
+        else p.store!(f.bp - p.off, v);
+      }
+      const r = yield* body(f);
+      m.frames.pop();
+      m.sp = top;
+      if (r === RETURN) return f.ret;
+      return retConv ? 0 : undefined;
+    };
+    this.ctx = undefined;
+  }
+
+  /** A call that may block: to a blocking kernel function or to a module function that may block. */
+  private blockingCall(e: Expr): boolean {
+    return e.k === 'call' && e.direct !== undefined && (this.blocks(e.direct.name) || this.sleepy.has(e.direct.name));
+  }
+
+  private stmtBlocks(s: Stmt): boolean {
+    let found = false;
+    walkStmt(s, (e) => {
+      if (!found && this.blockingCall(e)) found = true;
+    });
+    return found;
+  }
+
+  /**
+   * The blocking sub-expressions of `e` in evaluation order, or undefined when one of them might
+   * not be evaluated (behind &&, || or ?:) and so cannot be hoisted.
+   */
+  private blockingParts(e: Expr): Expr[] | undefined {
+    const out: Expr[] = [];
+    let ok = true;
+    const visit = (x: Expr, guarded: boolean): void => {
+      if (!ok) return;
+      switch (x.k) {
+        case 'call':
+          visit(x.callee, guarded);
+          for (const a of x.args) visit(a, guarded);
+          if (this.blockingCall(x)) {
+            if (guarded) ok = false;
+            out.push(x);
+          }
+          return;
+        case 'stmtexpr':
+          if (this.stmtBlocks(x.body)) {
+            if (guarded) ok = false;
+            out.push(x);
+          }
+          return;
+        case 'logical':
+          visit(x.l, guarded);
+          visit(x.r, true);
+          return;
+        case 'cond':
+          visit(x.c, guarded);
+          visit(x.t, true);
+          visit(x.f, true);
+          return;
+        default:
+          walkChildren(x, (c) => visit(c, guarded));
+      }
+    };
+    visit(e, false);
+    return ok ? out : undefined;
+  }
+
+  /** Hoist the blocking parts of expressions (in order): the runner that evaluates them, or undefined if one cannot be hoisted. */
+  private hoist(exprs: readonly Expr[]): GRun | undefined {
+    const parts: Expr[] = [];
+    for (const e of exprs) {
+      const p = this.blockingParts(e);
+      if (!p) return undefined;
+      parts.push(...p);
+    }
+    const runs = parts.map((p) => {
+      const run = this.hoistedPart(p, this.ctx!.nslots++);
+      this.hoisted.set(p, this.ctx!.nslots - 1);
+      return run;
+    });
+    if (runs.length === 1) return runs[0];
+    return function* (f) {
+      for (const r of runs) yield* r(f);
+    };
+  }
+
+  private hoistedPart(e: Expr, slot: number): GRun {
+    const m = this.m;
+    if (e.k === 'stmtexpr') {
+      const stmts = e.body.stmts;
+      const last = stmts[stmts.length - 1];
+      const valueLast = last !== undefined && last.k === 'expr';
+      const init = stmts.slice(0, valueLast ? -1 : stmts.length).map((s) => this.gstmt(s));
+      const lastRun = valueLast ? this.hoist([last.e]) : undefined;
+      const val = valueLast ? this.expr(last.e) : () => 0;
+      return function* (f) {
+        for (const s of init) {
+          // break/continue/return/goto out of a statement expression: not modelled (as in the plain form).
+          if ((yield* s(f)) !== NORMAL) break;
+        }
+        if (lastRun) yield* lastRun(f);
+        f.s[slot] = val(f);
+      };
+    }
+    const call = e as Extract<Expr, { k: 'call' }>;
+    const callee = this.functions.get(call.direct!.name);
+    if (callee) {
+      const args = call.args.map((a) => this.expr(a));
+      const plain = this.expr(call);
+      return function* (f) {
+        if (!callee.resume) {
+          f.s[slot] = plain(f);
+          return;
+        }
+        const vals = args.map((a) => a(f));
+        f.s[slot] = (yield* callee.resume(vals)) ?? 0;
+      };
+    }
+    const ev = this.expr(call);
+    return function* (f) {
+      m.blockable = true;
+      let v: I64;
+      try {
+        v = ev(f);
+      } finally {
+        // A blocking function takes the flag; if the call never reached one (or died), no later call may.
+        m.blockable = false;
+      }
+      if (m.pending !== undefined) {
+        const request = m.pending;
+        m.pending = undefined;
+        v = yield request;
+      }
+      f.s[slot] = v;
+    };
+  }
+
+  /** A plain statement as a (never yielding) generator. */
+  private plain(s: Stmt): GSV {
+    const sv = this.stmt(s);
+    // eslint-disable-next-line require-yield
+    return function* (f) {
+      return sv(f);
+    };
+  }
+
+  private gstmt(s: Stmt): GSV {
+    if (!this.stmtBlocks(s)) return this.plain(s);
+    const m = this.m;
+    switch (s.k) {
+      case 'expr': {
+        const h = this.hoist([s.e]);
+        if (!h) return this.plain(s);
+        const e = this.expr(s.e);
+        return function* (f) {
+          f.cur = s;
+          yield* h(f);
+          e(f);
+          return NORMAL;
+        };
+      }
+      case 'decl': {
+        const h = this.hoist((s.v.init?.leaves ?? []).flatMap((l) => ('expr' in l ? [l.expr] : [])));
+        if (!h) return this.plain(s);
+        const d = this.decl(s.v, s);
+        return function* (f) {
+          f.cur = s;
+          yield* h(f);
+          return d(f);
+        };
+      }
+      case 'block': return this.gblock(s);
+      case 'label': return this.gstmt(s.body);
+      case 'if': {
+        const h = this.hoist([s.c]);
+        if (!h) return this.plain(s);
+        const c = this.cond(s.c);
+        const t = this.gstmt(s.t);
+        const e = s.f ? this.gstmt(s.f) : undefined;
+        return function* (f) {
+          f.cur = s;
+          yield* h(f);
+          if (c(f)) return yield* t(f);
+          return e ? yield* e(f) : NORMAL;
+        };
+      }
+      case 'while':
+      case 'do': {
+        const h = this.hoist([s.c]);
+        if (!h) return this.plain(s);
+        const c = this.cond(s.c);
+        const body = this.gstmt(s.body);
+        const test = s.k === 'while';
+        return function* (f) {
+          for (let first = true; ; first = false) {
+            if (test || !first) {
+              f.cur = s;
+              yield* h(f);
+              if (!c(f)) return NORMAL;
+            }
+            const r = yield* body(f);
+            if (r !== NORMAL && r !== CONTINUE) return r === BREAK ? NORMAL : r;
+            if (--m.budget < 0) m.slice();
+          }
+        };
+      }
+      case 'for': {
+        const init = s.init ? this.gstmt(s.init) : undefined;
+        const hc = s.c ? this.hoist([s.c]) : undefined;
+        const hs = s.step ? this.hoist([s.step]) : undefined;
+        if ((s.c && !hc) || (s.step && !hs)) return this.plain(s);
+        const c = s.c ? this.cond(s.c) : undefined;
+        const step = s.step ? this.expr(s.step) : undefined;
+        const body = this.gstmt(s.body);
+        return function* (f) {
+          f.cur = s;
+          if (init) yield* init(f);
+          for (;;) {
+            if (c) {
+              yield* hc!(f);
+              if (!c(f)) return NORMAL;
+            }
+            const r = yield* body(f);
+            if (r !== NORMAL && r !== CONTINUE) return r === BREAK ? NORMAL : r;
+            if (step) {
+              yield* hs!(f);
+              step(f);
+            }
+            if (--m.budget < 0) m.slice();
+          }
+        };
+      }
+      case 'return': {
+        if (!s.e) return this.plain(s);
+        const h = this.hoist([s.e]);
+        if (!h) return this.plain(s);
+        const e = this.expr(s.e);
+        return function* (f) {
+          f.cur = s;
+          yield* h(f);
+          f.ret = e(f);
+          return RETURN;
+        };
+      }
+      default:
+        // switch (and anything else that blocks in an unusual place): the plain form.
+        return this.plain(s);
+    }
+  }
+
+  private gblock(b: Block): GSV {
+    const stmts = b.stmts.map((s) => this.gstmt(s));
+    const labels = labelIndex(b);
+    return function* (f) {
+      for (let i = 0; i < stmts.length; i++) {
+        const r = yield* stmts[i](f);
+        if (r === NORMAL) continue;
+        const target = r === GOTO ? labels.get(f.gotoLabel) : undefined;
+        if (target === undefined) return r;
+        i = target - 1;
+      }
+      return NORMAL;
+    };
+  }
+
   // ---- globals ---------------------------------------------------------------------------------
 
   private compileGlobalInits(): (() => void)[] {
@@ -1383,6 +1730,19 @@ export class Compiler {
     }
     return out;
   }
+}
+
+/** The index in `b` of each label that is a direct child of it (possibly behind other labels): where a goto resumes. */
+function labelIndex(b: Block): Map<string, number> {
+  const labels = new Map<string, number>();
+  b.stmts.forEach((s, i) => {
+    let x: Stmt = s;
+    while (x.k === 'label') {
+      labels.set(x.label, i);
+      x = x.body;
+    }
+  });
+  return labels;
 }
 
 function alignOfType(t: CType): number {

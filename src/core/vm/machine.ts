@@ -52,6 +52,12 @@ export interface CompiledFunction extends Callable {
   readonly homes: Map<Var, { slot: number } | { offset: number }>;
   /** Set after compilation; runs the body with a fresh frame. */
   invoke: (args: I64[]) => I64 | undefined;
+  /**
+   * The resumable form, for functions that may block (see compile.ts, "Resumable form"): a
+   * generator that yields each blocking call's request (Machine.pending) and is resumed with the
+   * call's value. Set only when the module has functions that may block.
+   */
+  resume?: (args: I64[]) => Generator<unknown, I64 | undefined, I64>;
 }
 
 export interface NativeFunction extends Callable {
@@ -145,6 +151,14 @@ export class Machine {
   readonly byAddr = new Map<I64, AnyFunction>();
   /** Loop iterations left before the next `host.tick`. */
   budget: number;
+  /**
+   * Set by resumable code just before a call that may block, and taken by the blocking function:
+   * instead of sleeping on the host stack it leaves what it waits for in `pending` and returns, and
+   * the resumable caller yields that to the scheduler.
+   */
+  blockable = false;
+  /** A blocking function's request (opaque to the VM), for the resumable caller to yield. */
+  pending: unknown = undefined;
 
   constructor(
     readonly mem: VmMemory,
@@ -181,6 +195,13 @@ export class Machine {
     if (!fn) return this.host.badCall(this, addr, site);
     if (fn.kind === 'module') return fn.invoke(args);
     return fn.impl(this, args, site);
+  }
+
+  /** Called by a blocking function: true (once) if its caller can yield instead of sleeping here. */
+  takeBlockable(): boolean {
+    const b = this.blockable;
+    this.blockable = false;
+    return b;
   }
 
   /** The innermost module frame, if any. */

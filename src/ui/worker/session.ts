@@ -8,7 +8,7 @@
 // Invariant: `handle` never throws; a thrown error is a bug in Kernel Module Lab and comes back as
 // an `internal-error` reply, never as a diagnostic in the student's code.
 
-import { CODES, KERNEL_EXPORTS, bootKernel, frontEnd, insmod, kernelHeaders, rmmod } from '../../core/index';
+import { CODES, KERNEL_EXPORTS, Shell, bootKernel, formatTimestamp, frontEnd, insmod, kernelHeaders, rmmod } from '../../core/index';
 import type { Booted, Diagnostic, FrontEndResult, RuntimeFinding } from '../../core/index';
 import { MemmapRecorder, memmapDelta, memmapSnapshot } from '../../core/memmap/index';
 import type {
@@ -23,6 +23,8 @@ import type {
   ModuleState,
   ReloadRequest,
   RunSettings,
+  ShellReply,
+  ShellRequest,
   SnapshotReply,
   ToWorker,
   WireDiagnostic,
@@ -36,10 +38,11 @@ const BUG_TAINTS = ['B', 'D', 'W', 'L'];
 
 export class KernelSession {
   /**
-   * The machine kept from the last Load, with how much of its log and findings was sent already,
-   * and the memory map's recorder, attached from boot so the map can step back through the run.
+   * The machine kept from the last Load, with how much of its log (the next printk sequence number:
+   * the shell's `dmesg -c` may clear lines, so not a line count) and findings was sent already, and
+   * the memory map's recorder, attached from boot so the map can step back through the run.
    */
-  private machine: { booted: Booted; module: string; logSent: number; findingsSent: number; recorder: MemmapRecorder } | undefined;
+  private machine: { booted: Booted; module: string; logSeq: number; findingsSent: number; recorder: MemmapRecorder } | undefined;
   /**
    * Once the memory map has been asked for, the recorder of later Loads traces every heap write
    * (exact contents at every step, at a cost per store); before, it watches recent objects only.
@@ -63,6 +66,8 @@ export class KernelSession {
           return analyzeSource(msg.id, msg.source, msg.analyze);
         case 'api-table':
           return apiTable(msg.id);
+        case 'shell':
+          return this.shell(msg);
       }
     } catch (e) {
       return { type: 'internal-error', inReplyTo: (msg as { id: number }).id, message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
@@ -76,7 +81,7 @@ export class KernelSession {
     const buildErrors = fe.diagnostics.filter((d) => d.severity === 'error');
     if (buildErrors.length) return this.failedBuild(req.id, op, fe, buildErrors);
     const booted = bootKernel(kernelOptions(req.settings));
-    this.machine = { booted, module: fe.moduleName, logSent: 0, findingsSent: 0, recorder: new MemmapRecorder(booted, this.traceWrites) };
+    this.machine = { booted, module: fe.moduleName, logSeq: 0, findingsSent: 0, recorder: new MemmapRecorder(booted, this.traceWrites) };
     const unsupportedBefore = booted.kernel.unsupported.length;
     const ins = insmod(booted.kernel, fe, req.params ?? '');
     const tools = [{ tool: 'insmod' as const, status: ins.status, stderr: ins.stderr }];
@@ -115,6 +120,29 @@ export class KernelSession {
     return this.reply(req.id, 'reload', false, tools, unsupported, ins.status !== 0 || unsupported.length > 0);
   }
 
+  /** The kernel shell of the kept machine; a new one when Load booted a new machine. */
+  private terminal: Shell | undefined;
+
+  /** A line of the kernel shell, on the machine Load kept (a fresh one when there is none). */
+  private shell(req: ShellRequest): ShellReply {
+    if (!this.machine) {
+      const booted = bootKernel(kernelOptions(req.settings));
+      this.machine = { booted, module: '', logSeq: 0, findingsSent: 0, recorder: new MemmapRecorder(booted, this.traceWrites) };
+    }
+    const modules = req.modules.map((m) => ({ fileName: m.fileName, text: m.text, readLocal: (name: string) => m.locals[name] }));
+    let notice = '';
+    if (this.terminal?.machine !== this.machine.booted) {
+      if (this.terminal) notice = 'kmodlab: Load Module booted a new machine; this shell now runs on it\n';
+      this.terminal = new Shell(this.machine.booted, modules);
+    } else this.terminal.setModules(modules);
+    const sh = this.terminal;
+    sh.terminalColumns = req.columns;
+    const r = req.followMs !== undefined ? { output: sh.followTick(req.followMs * 1e6), status: sh.status, follow: true, exit: false } : sh.run(req.line);
+    const m = this.machine;
+    const log = logSince(m);
+    return { type: 'shell', inReplyTo: req.id, output: notice + r.output, log, status: r.status, prompt: sh.prompt(), follow: r.follow, exit: r.exit };
+  }
+
   private snapshot(id: number): SnapshotReply {
     return { type: 'snapshot', inReplyTo: id, snapshot: this.machine?.booted.snapshot() };
   }
@@ -134,21 +162,20 @@ export class KernelSession {
   /** The log lines and findings that are new since the last reply, and the module's state. */
   private reply(id: number, op: KernelReply['op'], booted: boolean, tools: KernelReply['tools'], buildErrors: WireDiagnostic[], toolFailed: boolean): KernelReply {
     const m = this.machine!;
-    const log = m.booted.log('dmesg');
+    const log = logSince(m);
     const findings = m.booted.kernel.findings;
     const reply: KernelReply = {
       type: 'kernel',
       inReplyTo: id,
       op,
       booted,
-      log: log.slice(m.logSent),
+      log,
       tools,
       buildErrors,
       findings: findings.slice(m.findingsSent).map(toWireFinding),
       state: this.stateOf(toolFailed),
       module: m.module,
     };
-    m.logSent = log.length;
     m.findingsSent = findings.length;
     return reply;
   }
@@ -193,6 +220,17 @@ function apiTable(id: number): ApiTableReply {
       docUrl: e.docUrl,
     })),
   };
+}
+
+/**
+ * The log lines recorded since the machine's `logSeq`, as dmesg prints them, including lines the
+ * shell's `dmesg -c` has cleared since (the Kernel Log shows everything once); advances `logSeq`.
+ */
+function logSince(m: { booted: Booted; logSeq: number }): string[] {
+  const printk = m.booted.printk;
+  const lines = printk.all().filter((r) => r.seq >= m.logSeq).flatMap((r) => r.text.split('\n').map((l) => `${formatTimestamp(r.tsNanos)} ${l}`));
+  m.logSeq = printk.seq;
+  return lines;
 }
 
 function readModule(source: ModuleSource): FrontEndResult {

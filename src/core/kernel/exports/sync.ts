@@ -1,7 +1,11 @@
 // Locking, execution context, sleeping and debugging: spinlocks (with _irq, _irqsave and _bh),
 // rwlocks, mutexes, semaphores, preempt_*/local_irq_*/rcu_read_*, msleep and friends, BUG/WARN,
 // and the CONFIG_DEBUG_LIST validators that <linux/list.h> calls. Locks keep their state in the
-// lock's own bytes, so the memory map shows a held spinlock as the kernel would.
+// lock's own bytes, so the memory map shows a held spinlock as the kernel would: a spinlock word is
+// 1 when held, an rwlock counts readers in units of 0x200 and is 0xff for a writer (qrwlock), a
+// mutex's owner is the holder's task_struct, a semaphore its count. Lockdep (kernel/lockdep.ts)
+// sees every acquisition first. Sleeps and contended mutexes and semaphores block through the
+// deferred engine: a kernel thread yields and is resumed later (kernel/deferred.ts).
 
 import type { KernelExport } from './types';
 import type { Kernel } from '../kernel';
@@ -10,6 +14,12 @@ import type { CallSite } from '../../vm/machine';
 import type { I64 } from '../../vm/value';
 import { add64, toHex64 } from '../../vm/value';
 import { MIGHT_SLEEP_SITES } from '../report';
+import { deferred } from '../deferred';
+import type { WakeReason } from '../deferred';
+import { lockdep } from '../lockdep';
+import type { LockKind } from '../lockdep';
+import { msleepNanos, TICK_NSEC } from '../clock';
+import { taskStruct } from './deferred';
 
 /** `file:line` of the kernel's own might_sleep() for an API (Linux 6.1 sources, see report.ts). */
 function sleepSite(api: string): string {
@@ -17,10 +27,19 @@ function sleepSite(api: string): string {
   return m ? `${m.file}:${m.line}` : 'kernel/sched/core.c:9800';
 }
 
+type SpinType = 'spinlock_t' | 'raw_spinlock_t' | 'rwlock_t';
+
+/** How a lock word reads and changes: plain spinlocks 0/1; rwlocks (qrwlock) readers × 0x200, a writer 0xff. */
+const QR_BIAS = 0x200;
+const QW_LOCKED = 0xff;
 const held = (k: Kernel, lock: I64): boolean => k.mem.ld32(lock) !== 0;
 
-/** Take a spinlock: preemption off, lock word set. Taking a lock this task holds deadlocks. */
-function spinLock(k: Kernel, lock: I64, site: CallSite, what: string, mode: 'plain' | 'irq' | 'irqsave' | 'bh'): I64 {
+function lockKind(type: SpinType): LockKind {
+  return type === 'rwlock_t' ? 'rwlock' : type === 'raw_spinlock_t' ? 'raw_spin' : 'spin';
+}
+
+/** Take a spinlock or rwlock: preemption off, lock word set. Taking a lock that cannot be released deadlocks. */
+function spinLock(k: Kernel, lock: I64, site: CallSite, what: string, mode: 'plain' | 'irq' | 'irqsave' | 'bh', type: SpinType = 'spinlock_t', read = false): I64 {
   let flags: I64 = 0;
   if (mode === 'irq' || mode === 'irqsave') {
     flags = k.ctx.irqsDisabled ? 0 : 0x200; // X86_EFLAGS_IF
@@ -28,13 +47,21 @@ function spinLock(k: Kernel, lock: I64, site: CallSite, what: string, mode: 'pla
   }
   if (mode === 'bh') k.enterAtomic(what, site, 'bh');
   k.enterAtomic(what, site, 'preempt');
-  if (held(k, lock)) deadlock(k, site, what, lock);
-  k.mem.st32(lock, 1);
+  lockdep(k)?.acquire(lock, lockKind(type), site, read);
+  const word = k.mem.ld32(lock);
+  if (type === 'rwlock_t' && read) {
+    if ((word & QW_LOCKED) !== 0) deadlock(k, site, what, lock);
+    k.mem.st32(lock, word + QR_BIAS);
+  } else {
+    if (word !== 0) deadlock(k, site, what, lock);
+    k.mem.st32(lock, type === 'rwlock_t' ? QW_LOCKED : 1);
+  }
   return flags;
 }
 
-function spinUnlock(k: Kernel, lock: I64, site: CallSite, what: string, mode: 'plain' | 'irq' | 'irqrestore' | 'bh', flags: I64 = 0): void {
-  k.mem.st32(lock, 0);
+function spinUnlock(k: Kernel, lock: I64, site: CallSite, what: string, mode: 'plain' | 'irq' | 'irqrestore' | 'bh', flags: I64 = 0, type: SpinType = 'spinlock_t', read = false): void {
+  lockdep(k)?.release(lock);
+  k.mem.st32(lock, type === 'rwlock_t' && read ? Math.max(0, k.mem.ld32(lock) - QR_BIAS) : 0);
   k.leaveAtomic(what, site, 'preempt');
   if (mode === 'irq') k.leaveAtomic(what, site, 'irq');
   if (mode === 'irqrestore' && (Number(flags) & 0x200) !== 0) k.leaveAtomic(what, site, 'irq');
@@ -54,25 +81,86 @@ function deadlock(k: Kernel, site: CallSite, what: string, lock: I64): never {
   throw new TaskKilled('SIGKILL', 'deadlock');
 }
 
-const lockEntry = (name: string, header: string, mode: 'plain' | 'irq' | 'irqsave' | 'bh', acquire: 'spin' | 'spin_irq' | 'spin_irqsave' | 'spin_bh' | 'read' | 'write', doc: string, type = 'spinlock_t'): KernelExport => ({
+const lockEntry = (name: string, header: string, mode: 'plain' | 'irq' | 'irqsave' | 'bh', acquire: 'spin' | 'spin_irq' | 'spin_irqsave' | 'spin_bh' | 'read' | 'write', doc: string, type: SpinType = 'spinlock_t'): KernelExport => ({
   name, header, proto: `${mode === 'irqsave' ? 'unsigned long' : 'void'} ${name}(${type} *lock)`, doc, derefs: [0], effect: { acquire, arg: 0 },
   impl: (k, a, site) => {
-    const f = spinLock(k, a[0], site, name, mode);
+    const f = spinLock(k, a[0], site, name, mode, type, acquire === 'read');
     return mode === 'irqsave' ? f : undefined;
   },
 });
 
-const unlockEntry = (name: string, header: string, mode: 'plain' | 'irq' | 'irqrestore' | 'bh', release: 'spin' | 'spin_irq' | 'spin_irqrestore' | 'spin_bh' | 'read' | 'write', doc: string, type = 'spinlock_t'): KernelExport => ({
+const unlockEntry = (name: string, header: string, mode: 'plain' | 'irq' | 'irqrestore' | 'bh', release: 'spin' | 'spin_irq' | 'spin_irqrestore' | 'spin_bh' | 'read' | 'write', doc: string, type: SpinType = 'spinlock_t'): KernelExport => ({
   name, header, proto: `void ${name}(${type} *lock${mode === 'irqrestore' ? ', unsigned long flags' : ''})`, doc, derefs: [0], effect: { release, arg: 0 },
   impl: (k, a, site) => {
-    spinUnlock(k, a[0], site, name, mode, a[1]);
+    spinUnlock(k, a[0], site, name, mode, a[1], type, release === 'read');
     return undefined;
   },
 });
 
-function sleepFor(k: Kernel, site: CallSite, ns: number, api: string): void {
+/** Sleep `ns` (the scheduler's `scheduling while atomic` check first); a kthread yields meanwhile. */
+function sleepFor(k: Kernel, site: CallSite, ns: number, api: string, state: 'D' | 'S' = 'D', result: (why: WakeReason) => I64 = () => 0): I64 {
   k.schedule(site, api);
-  k.slept(ns);
+  return deferred(k).block({ api, until: k.k.clock.nanos() + Math.max(0, ns), state, result });
+}
+
+/**
+ * udelay()/mdelay(): the task spins, but the timer interrupt still comes every tick, and on its way
+ * out runs the softirqs that are due (expired timers, scheduled tasklets) on top of the spinning task.
+ */
+function busyWait(k: Kernel, ns: number): void {
+  let left = Number.isFinite(ns) ? Math.max(0, ns) : 0;
+  while (left > 0) {
+    const step = Math.min(left, TICK_NSEC - (k.k.clock.nanos() % TICK_NSEC));
+    k.spend(step);
+    left -= step;
+  }
+}
+
+/** msleep(ms) as 6.1 does it: msecs_to_jiffies(ms) + 1 ticks, waking on a tick. */
+function msleepFor(k: Kernel, site: CallSite, ms: number, api: string, state: 'D' | 'S' = 'D'): I64 {
+  return sleepFor(k, site, msleepNanos(k.k.clock.nanos(), ms), api, state);
+}
+
+/** struct mutex: the owner (task_struct pointer, 0 when free) is the first word. */
+function mutexLock(k: Kernel, lock: I64, site: CallSite, api: string, state: 'D' | 'S'): I64 {
+  k.mightSleep(site, sleepSite(api), api);
+  lockdep(k)?.acquire(lock, 'mutex', site);
+  const me = taskStruct(k, k.task) || 1;
+  if (k.mem.ld64(lock) === 0) {
+    k.mem.st64(lock, me);
+    return 0;
+  }
+  // Held (by another task, or by this one: then nothing will ever release it). Sleep until it is free.
+  k.schedule(site, api);
+  return deferred(k).block({
+    api: 'mutex_lock', until: Infinity, state,
+    cond: () => k.mem.ld64(lock) === 0,
+    result: (why) => {
+      if (why !== 'cond') return -4; // -EINTR
+      k.mem.st64(lock, me);
+      return 0;
+    },
+  });
+}
+
+/** struct semaphore: count at +4. down() sleeps while it is 0. */
+function semDown(k: Kernel, sem: I64, site: CallSite, api: string, state: 'D' | 'S'): I64 {
+  k.mightSleep(site, sleepSite(api), api);
+  const count = add64(sem, 4);
+  if (k.mem.ld32(count) > 0) {
+    k.mem.st32(count, k.mem.ld32(count) - 1);
+    return 0;
+  }
+  k.schedule(site, api);
+  return deferred(k).block({
+    api: 'down', until: Infinity, state,
+    cond: () => k.mem.ld32(count) > 0,
+    result: (why) => {
+      if (why !== 'cond') return -4; // -EINTR
+      k.mem.st32(count, k.mem.ld32(count) - 1);
+      return 0;
+    },
+  });
 }
 
 export const SYNC_EXPORTS: KernelExport[] = [
@@ -113,34 +201,33 @@ export const SYNC_EXPORTS: KernelExport[] = [
     impl: (k, a) => (held(k, a[0]) ? 1 : 0),
   },
   {
-    name: 'mutex_lock', header: 'linux/mutex.h', proto: 'void mutex_lock(struct mutex *lock)', doc: 'Take a mutex; may sleep, so never under a spinlock or in interrupt context.', sleeps: 'always', derefs: [0], effect: { acquire: 'mutex', arg: 0 },
+    name: 'mutex_lock', header: 'linux/mutex.h', proto: 'void mutex_lock(struct mutex *lock)', doc: 'Take a mutex, sleeping while another task holds it; never under a spinlock or in interrupt context.', sleeps: 'always', blocks: true, derefs: [0], effect: { acquire: 'mutex', arg: 0 },
     impl: (k, a, site) => {
-      k.mightSleep(site, sleepSite('mutex_lock'), 'mutex_lock');
-      if (k.mem.ld64(a[0]) !== 0) deadlock(k, site, 'mutex_lock', a[0]);
-      k.mem.st64(a[0], 1);
+      mutexLock(k, a[0], site, 'mutex_lock', 'D');
       return undefined;
     },
   },
   {
-    name: 'mutex_lock_interruptible', header: 'linux/mutex.h', proto: 'int __must_check mutex_lock_interruptible(struct mutex *lock)', doc: 'Take a mutex; may sleep; returns -EINTR if a signal arrives.', sleeps: 'always', derefs: [0], effect: { acquire: 'mutex', arg: 0 },
-    impl: (k, a, site) => {
-      k.mightSleep(site, sleepSite('mutex_lock_interruptible'), 'mutex_lock_interruptible');
-      if (k.mem.ld64(a[0]) !== 0) deadlock(k, site, 'mutex_lock_interruptible', a[0]);
-      k.mem.st64(a[0], 1);
-      return 0;
-    },
+    name: 'mutex_lock_interruptible', header: 'linux/mutex.h', proto: 'int __must_check mutex_lock_interruptible(struct mutex *lock)', doc: 'Take a mutex, sleeping while it is held; -EINTR if a signal arrives first.', sleeps: 'always', blocks: true, derefs: [0], effect: { acquire: 'mutex', arg: 0 },
+    impl: (k, a, site) => mutexLock(k, a[0], site, 'mutex_lock_interruptible', 'S'),
+  },
+  {
+    name: 'mutex_lock_killable', header: 'linux/mutex.h', proto: 'int __must_check mutex_lock_killable(struct mutex *lock)', doc: 'Take a mutex, sleeping while it is held; -EINTR if the task is killed first.', sleeps: 'always', blocks: true, derefs: [0], effect: { acquire: 'mutex', arg: 0 },
+    impl: (k, a, site) => mutexLock(k, a[0], site, 'mutex_lock_killable', 'D'),
   },
   {
     name: 'mutex_trylock', header: 'linux/mutex.h', proto: 'int mutex_trylock(struct mutex *lock)', doc: 'Try to take a mutex without sleeping; returns 1 on success.', derefs: [0], effect: { acquire: 'mutex', arg: 0 }, trylock: true,
-    impl: (k, a) => {
+    impl: (k, a, site) => {
       if (k.mem.ld64(a[0]) !== 0) return 0;
-      k.mem.st64(a[0], 1);
+      lockdep(k)?.acquire(a[0], 'mutex', site);
+      k.mem.st64(a[0], taskStruct(k, k.task) || 1);
       return 1;
     },
   },
   {
-    name: 'mutex_unlock', header: 'linux/mutex.h', proto: 'void mutex_unlock(struct mutex *lock)', doc: 'Release a mutex.', derefs: [0], effect: { release: 'mutex', arg: 0 },
+    name: 'mutex_unlock', header: 'linux/mutex.h', proto: 'void mutex_unlock(struct mutex *lock)', doc: 'Release a mutex (a task sleeping on it takes it next).', derefs: [0], effect: { release: 'mutex', arg: 0 },
     impl: (k, a) => {
+      lockdep(k)?.release(a[0]);
       k.mem.st64(a[0], 0);
       return undefined;
     },
@@ -156,6 +243,7 @@ export const SYNC_EXPORTS: KernelExport[] = [
       const list = add64(a[0], 16);
       k.mem.st64(list, list);
       k.mem.st64(add64(list, 8), list);
+      lockdep(k)?.init(a[0], 'mutex', k.cstring(a[1]) ?? 'mutex');
       return undefined;
     },
   },
@@ -164,24 +252,15 @@ export const SYNC_EXPORTS: KernelExport[] = [
     impl: () => undefined,
   },
   {
-    name: 'down', header: 'linux/semaphore.h', proto: 'void down(struct semaphore *sem)', doc: 'Acquire a semaphore; may sleep.', sleeps: 'always', derefs: [0], effect: { acquire: 'sem', arg: 0 },
+    name: 'down', header: 'linux/semaphore.h', proto: 'void down(struct semaphore *sem)', doc: 'Acquire a semaphore, sleeping while its count is 0.', sleeps: 'always', blocks: true, derefs: [0], effect: { acquire: 'sem', arg: 0 },
     impl: (k, a, site) => {
-      k.mightSleep(site, sleepSite('down'), 'down');
-      const count = k.mem.ld32(add64(a[0], 4));
-      if (count === 0) deadlock(k, site, 'down', a[0]);
-      k.mem.st32(add64(a[0], 4), count - 1);
+      semDown(k, a[0], site, 'down', 'D');
       return undefined;
     },
   },
   {
-    name: 'down_interruptible', header: 'linux/semaphore.h', proto: 'int __must_check down_interruptible(struct semaphore *sem)', doc: 'Acquire a semaphore; may sleep; -EINTR on a signal.', sleeps: 'always', derefs: [0], effect: { acquire: 'sem', arg: 0 },
-    impl: (k, a, site) => {
-      k.mightSleep(site, sleepSite('down_interruptible'), 'down_interruptible');
-      const count = k.mem.ld32(add64(a[0], 4));
-      if (count === 0) deadlock(k, site, 'down_interruptible', a[0]);
-      k.mem.st32(add64(a[0], 4), count - 1);
-      return 0;
-    },
+    name: 'down_interruptible', header: 'linux/semaphore.h', proto: 'int __must_check down_interruptible(struct semaphore *sem)', doc: 'Acquire a semaphore, sleeping while its count is 0; -EINTR on a signal.', sleeps: 'always', blocks: true, derefs: [0], effect: { acquire: 'sem', arg: 0 },
+    impl: (k, a, site) => semDown(k, a[0], site, 'down_interruptible', 'S'),
   },
   {
     name: 'down_trylock', header: 'linux/semaphore.h', proto: 'int __must_check down_trylock(struct semaphore *sem)', doc: 'Try to acquire a semaphore; returns 0 on success (note: inverted).', derefs: [0],
@@ -294,7 +373,7 @@ export const SYNC_EXPORTS: KernelExport[] = [
     },
   },
   {
-    name: 'synchronize_rcu', header: 'linux/rcupdate.h', proto: 'void synchronize_rcu(void)', doc: 'Wait for all pre-existing RCU readers; sleeps.', sleeps: 'always',
+    name: 'synchronize_rcu', header: 'linux/rcupdate.h', proto: 'void synchronize_rcu(void)', doc: 'Wait for all pre-existing RCU readers; sleeps.', sleeps: 'always', blocks: true,
     impl: (k, _a, site) => {
       k.mightSleep(site, sleepSite('synchronize_rcu'), 'synchronize_rcu');
       sleepFor(k, site, 8_000_000, 'synchronize_rcu');
@@ -302,30 +381,25 @@ export const SYNC_EXPORTS: KernelExport[] = [
     },
   },
   {
-    name: 'msleep', header: 'linux/delay.h', proto: 'void msleep(unsigned int msecs)', doc: 'Sleep at least msecs milliseconds; never in atomic context (use mdelay there).', sleeps: 'always',
+    name: 'msleep', header: 'linux/delay.h', proto: 'void msleep(unsigned int msecs)', doc: 'Sleep at least msecs milliseconds (whole jiffies: msleep(10) takes 12 to 16 ms at HZ=250); never in atomic context (use mdelay there).', sleeps: 'always', blocks: true,
     impl: (k, a, site) => {
-      // jiffies granularity: msleep(10) sleeps at least 3 jiffies at HZ=250.
-      const ms = Number(a[0]) >>> 0;
-      sleepFor(k, site, (Math.ceil(ms / 4) + 1) * 4_000_000, 'msleep');
+      msleepFor(k, site, Number(a[0]) >>> 0, 'msleep');
       return undefined;
     },
   },
   {
-    name: 'msleep_interruptible', header: 'linux/delay.h', proto: 'unsigned long msleep_interruptible(unsigned int msecs)', doc: 'Sleep, waking early on a signal; returns the remaining milliseconds.', sleeps: 'always',
-    impl: (k, a, site) => {
-      sleepFor(k, site, (Math.ceil((Number(a[0]) >>> 0) / 4) + 1) * 4_000_000, 'msleep_interruptible');
-      return 0;
-    },
+    name: 'msleep_interruptible', header: 'linux/delay.h', proto: 'unsigned long msleep_interruptible(unsigned int msecs)', doc: 'Sleep, waking early on a signal; returns the remaining milliseconds.', sleeps: 'always', blocks: true,
+    impl: (k, a, site) => msleepFor(k, site, Number(a[0]) >>> 0, 'msleep_interruptible', 'S'),
   },
   {
-    name: 'ssleep', header: 'linux/delay.h', proto: 'void ssleep(unsigned int seconds)', doc: 'Sleep for seconds.', sleeps: 'always',
+    name: 'ssleep', header: 'linux/delay.h', proto: 'void ssleep(unsigned int seconds)', doc: 'Sleep for seconds (msleep(seconds * 1000)).', sleeps: 'always', blocks: true,
     impl: (k, a, site) => {
-      sleepFor(k, site, (Number(a[0]) >>> 0) * 1e9 + 4_000_000, 'ssleep');
+      msleepFor(k, site, (Number(a[0]) >>> 0) * 1000, 'ssleep');
       return undefined;
     },
   },
   {
-    name: 'usleep_range', header: 'linux/delay.h', proto: 'void usleep_range(unsigned long min, unsigned long max)', doc: 'Sleep between min and max microseconds (hrtimer based).', sleeps: 'always',
+    name: 'usleep_range', header: 'linux/delay.h', proto: 'void usleep_range(unsigned long min, unsigned long max)', doc: 'Sleep between min and max microseconds (hrtimer based).', sleeps: 'always', blocks: true,
     impl: (k, a, site) => {
       sleepFor(k, site, Number(a[0]) * 1000, 'usleep_range');
       return undefined;
@@ -334,29 +408,15 @@ export const SYNC_EXPORTS: KernelExport[] = [
   {
     name: 'udelay', header: 'linux/delay.h', proto: 'void udelay(unsigned long usecs)', doc: 'Busy-wait usecs microseconds; allowed in atomic context.',
     impl: (k, a) => {
-      k.spend(Number(a[0]) * 1000);
+      busyWait(k, Number(a[0]) * 1000);
       return undefined;
     },
   },
   {
     name: 'mdelay', header: 'linux/delay.h', proto: 'void mdelay(unsigned long msecs)', doc: 'Busy-wait msecs milliseconds; allowed in atomic context, but wasteful.',
     impl: (k, a) => {
-      k.spend(Number(a[0]) * 1e6);
+      busyWait(k, Number(a[0]) * 1e6);
       return undefined;
-    },
-  },
-  {
-    name: 'schedule', header: 'linux/sched.h', proto: 'void schedule(void)', doc: 'Give up the CPU; sleeps.', sleeps: 'always',
-    impl: (k, _a, site) => {
-      sleepFor(k, site, 1_000_000, 'schedule');
-      return undefined;
-    },
-  },
-  {
-    name: 'schedule_timeout', header: 'linux/sched.h', proto: 'long schedule_timeout(long timeout)', doc: 'Sleep for timeout jiffies; sleeps.', sleeps: 'always',
-    impl: (k, a, site) => {
-      sleepFor(k, site, Number(a[0]) * 4_000_000, 'schedule_timeout');
-      return 0;
     },
   },
   {
@@ -388,6 +448,19 @@ export const SYNC_EXPORTS: KernelExport[] = [
     impl: (k) => (k.ctx.softirq ? 1 : 0),
   },
   {
+    name: 'refcount_warn_saturate', header: 'linux/refcount.h', proto: 'void refcount_warn_saturate(refcount_t *r, enum refcount_saturation_type t)',
+    doc: 'A refcount_t went wrong (increment from 0, underflow, overflow): it is saturated so the object leaks instead of being freed twice, and the kernel WARNs once.', derefs: [0],
+    impl: (k, a, site) => {
+      k.mem.st32(a[0], REFCOUNT_SATURATED);
+      const w = REFCOUNT_WARNINGS[Number(a[1])];
+      if (!w || warnedOnce(k, `refcount:${w.line}`)) return undefined;
+      const lines = k.k.reports.mmWarning(k, { message: `refcount_t: ${w.text}.`, file: 'lib/refcount.c', line: w.line, ip: REFCOUNT_WARN_IP });
+      k.report('refcount', lines, site.span, [], 4);
+      k.addTaint('W');
+      return undefined;
+    },
+  },
+  {
     name: '__list_add_valid', header: 'linux/list.h', proto: 'bool __list_add_valid(struct list_head *new, struct list_head *prev, struct list_head *next)', doc: 'CONFIG_DEBUG_LIST check before list_add.',
     impl: (k, a) => listAddValid(k, a[0], a[1], a[2]),
   },
@@ -396,6 +469,30 @@ export const SYNC_EXPORTS: KernelExport[] = [
     impl: (k, a) => listDelValid(k, a[0]),
   },
 ];
+
+/** REFCOUNT_SATURATED: INT_MIN / 2. */
+const REFCOUNT_SATURATED = -0x40000000;
+
+/** refcount_warn_saturate()'s WARN_ONCE per enum refcount_saturation_type (lib/refcount.c, 6.1). */
+const REFCOUNT_WARNINGS: readonly { text: string; line: number }[] = [
+  { text: 'saturated; leaking memory', line: 19 },
+  { text: 'saturated; leaking memory', line: 22 },
+  { text: 'addition on 0; use-after-free', line: 25 },
+  { text: 'underflow; use-after-free', line: 28 },
+  { text: 'decrement hit 0; leaking memory', line: 31 },
+];
+const REFCOUNT_WARN_IP = { fn: 'refcount_warn_saturate', offset: 0x9c, size: 0x110 };
+
+const warned = new WeakMap<Kernel, Set<string>>();
+
+/** WARN_ONCE(): true if this warning was already printed on this boot. */
+function warnedOnce(k: Kernel, id: string): boolean {
+  let s = warned.get(k);
+  if (!s) warned.set(k, (s = new Set()));
+  if (s.has(id)) return true;
+  s.add(id);
+  return false;
+}
 
 /** lib/list_debug.c: a corrupted list is a kernel BUG (CONFIG_BUG_ON_DATA_CORRUPTION=y in Debian). */
 function listAddValid(k: Kernel, nw: I64, prev: I64, next: I64): number {

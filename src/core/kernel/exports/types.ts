@@ -20,11 +20,26 @@ export type ContextEffect =
  */
 export type CallbackContext = 'hardirq' | 'softirq' | 'timer' | 'hrtimer' | 'tasklet' | 'rcu' | 'urb' | 'ipi' | 'bh' | 'process';
 
+/**
+ * A kernel variable exported to modules (`jiffies`, `init_uts_ns`). It lives in the kernel image's
+ * data (kernel/kdata.ts); the loader resolves a module's `extern` declaration of it to that address.
+ */
+export interface KernelDataSpec {
+  /** Bytes the variable occupies. */
+  readonly size: number;
+  /** Alignment (default 8). */
+  readonly align?: number;
+  /** Write the boot-time value (default: all zero bytes). */
+  readonly init?: (k: Kernel, addr: I64) => void;
+  /** Keep the value current; called whenever virtual time moves (jiffies follow the clock). */
+  readonly update?: (k: Kernel, addr: I64) => void;
+}
+
 export interface KernelExport {
   readonly name: string;
   /** The virtual header that declares it, e.g. `linux/slab.h`. */
   readonly header: string;
-  /** The C declaration, without the trailing semicolon. */
+  /** The C declaration, without the trailing semicolon (for `data` entries, the variable's declaration). */
   readonly proto: string;
   /** One line for hovers: what it does. */
   readonly doc: string;
@@ -45,6 +60,12 @@ export interface KernelExport {
   readonly effect?: ContextEffect;
   /** With `effect.acquire`: the lock is taken only when the call returns nonzero (spin_trylock). */
   readonly trylock?: boolean;
+  /**
+   * May block the calling task until something else happens (msleep, wait_for_completion, a
+   * contended mutex): a kernel thread then yields to the scheduler and is resumed later
+   * (kernel/deferred.ts), so the module functions that call it get a resumable form.
+   */
+  readonly blocks?: boolean;
   /** Never returns (BUG(), panic()): the path ends here. */
   readonly noreturn?: boolean;
   /** Function-pointer arguments the kernel calls later, and in which context (request_irq's handler: hardirq). */
@@ -55,6 +76,8 @@ export interface KernelExport {
   readonly gplOnly?: boolean;
   /** Link to the kernel's documentation. */
   readonly docUrl?: string;
+  /** An exported variable rather than a function: its storage in the kernel image. */
+  readonly data?: KernelDataSpec;
   /** The implementation; undefined for declarations that are only there for the type checker. */
   readonly impl?: (k: Kernel, a: I64[], site: CallSite) => I64 | undefined;
 }

@@ -7,9 +7,9 @@ import type { KernelExport } from '../exports/types';
 import { BASE_HEADERS } from './base';
 import { MM_HEADERS } from './mm';
 import { MORE_HEADERS } from './more';
-import { DEV_HEADERS } from './dev';
+import { DRIVER_HEADERS } from './drivers';
 
-const STATIC: Record<string, string> = { ...BASE_HEADERS, ...MM_HEADERS, ...MORE_HEADERS, ...DEV_HEADERS };
+const STATIC: Record<string, string> = { ...BASE_HEADERS, ...MM_HEADERS, ...MORE_HEADERS, ...DRIVER_HEADERS };
 
 export class HeaderTree {
   private readonly files = new Map<string, SourceFile>();

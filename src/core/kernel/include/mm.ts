@@ -112,6 +112,8 @@ struct vm_area_struct;
 #include <linux/gfp.h>
 #include <linux/mm_types.h>
 #include <asm/page.h>
+#include <asm/pgtable_64_types.h>
+#include <linux/threads.h>
 #include <linux/slab.h>
 #include <linux/overflow.h>
 #define PAGE_ALIGN(addr) ALIGN(addr, PAGE_SIZE)

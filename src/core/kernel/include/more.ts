@@ -1,4 +1,5 @@
-// The virtual kernel include tree, part 3: locking, context, time and the driver-facing headers.
+// The virtual kernel include tree, part 3: locking, context and scheduling (time and the
+// driver-facing headers are in drivers.ts).
 // Lock types keep their real sizes without lock debugging (spinlock_t is 4 bytes, struct mutex 32),
 // so struct layouts that embed them match the real kernel's.
 
@@ -122,6 +123,84 @@ struct semaphore { raw_spinlock_t lock; unsigned int count; struct list_head wai
 #define hlist_del_rcu(n) __hlist_del(n)
 #endif
 `,
+  // refcount_t and struct kref without their functions, for headers that only embed them (kobject.h).
+  'linux/refcount_types.h': `
+#ifndef _LINUX_REFCOUNT_TYPES_H
+#define _LINUX_REFCOUNT_TYPES_H
+#include <linux/atomic.h>
+typedef struct refcount_struct { atomic_t refs; } refcount_t;
+struct kref { refcount_t refcount; };
+#endif
+`,
+  'linux/refcount.h': `
+#ifndef _LINUX_REFCOUNT_H
+#define _LINUX_REFCOUNT_H
+#include <linux/refcount_types.h>
+#include <linux/limits.h>
+#define REFCOUNT_INIT(n) { .refs = ATOMIC_INIT(n), }
+#define REFCOUNT_MAX INT_MAX
+#define REFCOUNT_SATURATED (INT_MIN / 2)
+enum refcount_saturation_type { REFCOUNT_ADD_NOT_ZERO_OVF, REFCOUNT_ADD_OVF, REFCOUNT_ADD_UAF, REFCOUNT_SUB_UAF, REFCOUNT_DEC_LEAK };
+/* exports */
+static inline void refcount_set(refcount_t *r, int n) { atomic_set(&r->refs, n); }
+static inline unsigned int refcount_read(const refcount_t *r) { return atomic_read(&r->refs); }
+static inline void refcount_add(int i, refcount_t *r)
+{
+	int old = atomic_fetch_add_relaxed(i, &r->refs);
+
+	if (!old)
+		refcount_warn_saturate(r, REFCOUNT_ADD_UAF);
+	else if (old < 0 || old + i < 0)
+		refcount_warn_saturate(r, REFCOUNT_ADD_OVF);
+}
+static inline void refcount_inc(refcount_t *r) { refcount_add(1, r); }
+static inline bool refcount_inc_not_zero(refcount_t *r)
+{
+	int old = atomic_read(&r->refs);
+
+	if (old)
+		atomic_set(&r->refs, old + 1);
+	if (old < 0 || old + 1 < 0)
+		refcount_warn_saturate(r, REFCOUNT_ADD_NOT_ZERO_OVF);
+	return old;
+}
+static inline bool refcount_sub_and_test(int i, refcount_t *r)
+{
+	int old = atomic_fetch_sub_release(i, &r->refs);
+
+	if (old == i)
+		return true;
+	if (old < 0 || old - i < 0)
+		refcount_warn_saturate(r, REFCOUNT_SUB_UAF);
+	return false;
+}
+static inline bool refcount_dec_and_test(refcount_t *r) { return refcount_sub_and_test(1, r); }
+static inline void refcount_dec(refcount_t *r)
+{
+	if (atomic_fetch_sub_release(1, &r->refs) <= 1)
+		refcount_warn_saturate(r, REFCOUNT_DEC_LEAK);
+}
+#endif
+`,
+  'linux/kref.h': `
+#ifndef _KREF_H_
+#define _KREF_H_
+#include <linux/refcount.h>
+#include <linux/container_of.h>
+#define KREF_INIT(n) { .refcount = REFCOUNT_INIT(n), }
+static inline void kref_init(struct kref *kref) { refcount_set(&kref->refcount, 1); }
+static inline unsigned int kref_read(const struct kref *kref) { return refcount_read(&kref->refcount); }
+static inline void kref_get(struct kref *kref) { refcount_inc(&kref->refcount); }
+static inline int kref_put(struct kref *kref, void (*release)(struct kref *kref))
+{
+	if (refcount_dec_and_test(&kref->refcount)) {
+		release(kref);
+		return 1;
+	}
+	return 0;
+}
+#endif
+`,
   'linux/delay.h': `
 #ifndef _LINUX_DELAY_H
 #define _LINUX_DELAY_H
@@ -133,14 +212,27 @@ struct semaphore { raw_spinlock_t lock; unsigned int count; struct list_head wai
 #ifndef _LINUX_SCHED_H
 #define _LINUX_SCHED_H
 #include <linux/types.h>
+#include <linux/limits.h>
 #include <linux/preempt.h>
 #define TASK_RUNNING 0x0000
 #define TASK_INTERRUPTIBLE 0x0001
 #define TASK_UNINTERRUPTIBLE 0x0002
+#define __TASK_STOPPED 0x0004
+#define __TASK_TRACED 0x0008
+#define TASK_DEAD 0x0080
+#define TASK_WAKEKILL 0x0100
+#define TASK_KILLABLE (TASK_WAKEKILL | TASK_UNINTERRUPTIBLE)
+#define TASK_IDLE (TASK_UNINTERRUPTIBLE | 0x0400)
+#define TASK_NORMAL (TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE)
 #define TASK_COMM_LEN 16
 #define MAX_SCHEDULE_TIMEOUT LONG_MAX
-struct task_struct { volatile long __state; int pid_; char comm_[16]; };
+/* The members modules read; the real task_struct is ~9 KiB and randomized (__randomize_layout). */
+struct task_struct { unsigned int __state; unsigned int flags; int prio; pid_t pid; pid_t tgid; struct task_struct *real_parent; struct task_struct *parent; char comm[TASK_COMM_LEN]; void *stack; };
 #define current get_current()
+#define __set_current_state(state_value) do { current->__state = (state_value); } while (0)
+#define set_current_state(state_value) do { current->__state = (state_value); } while (0)
+#define task_pid_nr(tsk) ((tsk)->pid)
+#define get_task_comm(buf, tsk) strscpy(buf, (tsk)->comm, sizeof(buf))
 #endif
 `,
   'linux/atomic.h': `
@@ -160,6 +252,11 @@ static inline int atomic_sub_return(int i, atomic_t *v) { v->counter -= i; retur
 static inline int atomic_inc_return(atomic_t *v) { return ++v->counter; }
 static inline int atomic_dec_return(atomic_t *v) { return --v->counter; }
 static inline int atomic_fetch_add(int i, atomic_t *v) { int old = v->counter; v->counter += i; return old; }
+#define atomic_fetch_sub(i, v) ({ atomic_t *__afs_v = (v); int __afs_old = __afs_v->counter; __afs_v->counter -= (i); __afs_old; })
+#define atomic_fetch_add_relaxed atomic_fetch_add
+#define atomic_fetch_sub_release atomic_fetch_sub
+#define atomic_add_unless(v, a, u) ({ atomic_t *__aau_v = (v); bool __aau_ok = __aau_v->counter != (u); if (__aau_ok) __aau_v->counter += (a); __aau_ok; })
+#define atomic_inc_not_zero(v) atomic_add_unless((v), 1, 0)
 static inline int atomic_dec_and_test(atomic_t *v) { return --v->counter == 0; }
 static inline int atomic_inc_and_test(atomic_t *v) { return ++v->counter == 0; }
 static inline int atomic_sub_and_test(int i, atomic_t *v) { v->counter -= i; return v->counter == 0; }
@@ -183,61 +280,6 @@ static inline long atomic64_inc_return(atomic64_t *v) { return ++v->counter; }
 #define smp_mb__after_atomic() do { } while (0)
 #define smp_load_acquire(p) READ_ONCE(*(p))
 #define smp_store_release(p, v) WRITE_ONCE(*(p), v)
-#endif
-`,
-  'linux/uaccess.h': `
-#ifndef __LINUX_UACCESS_H
-#define __LINUX_UACCESS_H
-#include <linux/types.h>
-#include <linux/sched.h>
-#define get_user(x, ptr) __kmodlab_get_user(&(x), (ptr), sizeof(*(ptr)))
-#define put_user(x, ptr) ({ typeof(*(ptr)) __pu_val = (x); __kmodlab_put_user(&__pu_val, (ptr), sizeof(*(ptr))); })
-#define access_ok(addr, size) 1
-#endif
-`,
-  'asm/uaccess.h': `#pragma once
-#include <linux/uaccess.h>
-`,
-  'linux/ktime.h': `
-#ifndef _LINUX_KTIME_H
-#define _LINUX_KTIME_H
-#include <linux/types.h>
-#define NSEC_PER_SEC 1000000000L
-#define NSEC_PER_MSEC 1000000L
-#define NSEC_PER_USEC 1000L
-#define USEC_PER_SEC 1000000L
-#define MSEC_PER_SEC 1000L
-static inline ktime_t ktime_set(const s64 secs, const unsigned long nsecs) { return secs * NSEC_PER_SEC + (s64)nsecs; }
-#define ktime_sub(lhs, rhs) ((lhs) - (rhs))
-#define ktime_add(lhs, rhs) ((lhs) + (rhs))
-#define ktime_add_ns(kt, nsval) ((kt) + (nsval))
-static inline s64 ktime_to_ns(const ktime_t kt) { return kt; }
-static inline s64 ktime_to_us(const ktime_t kt) { return kt / 1000; }
-static inline s64 ktime_to_ms(const ktime_t kt) { return kt / 1000000; }
-static inline ktime_t ns_to_ktime(u64 ns) { return ns; }
-static inline ktime_t ms_to_ktime(u64 ms) { return ms * NSEC_PER_MSEC; }
-#endif
-`,
-  'linux/jiffies.h': `
-#ifndef _LINUX_JIFFIES_H
-#define _LINUX_JIFFIES_H
-#include <linux/types.h>
-#define HZ 250
-extern unsigned long volatile jiffies;
-extern u64 jiffies_64;
-#define time_after(a, b) ((long)((b) - (a)) < 0)
-#define time_before(a, b) time_after(b, a)
-#define time_after_eq(a, b) ((long)((a) - (b)) >= 0)
-#define time_before_eq(a, b) time_after_eq(b, a)
-#define time_is_before_jiffies(a) time_after(jiffies, a)
-#define time_is_after_jiffies(a) time_before(jiffies, a)
-#endif
-`,
-  'linux/utsname.h': `
-#ifndef _LINUX_UTSNAME_H
-#define _LINUX_UTSNAME_H
-#include <linux/types.h>
-struct new_utsname { char sysname[65]; char nodename[65]; char release[65]; char version[65]; char machine[65]; char domainname[65]; };
 #endif
 `,
 };

@@ -1,0 +1,1 @@
+echo "### dmesg -r"; dmesg -r; echo "### proc"; cat /proc/sys/kernel/printk
