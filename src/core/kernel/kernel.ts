@@ -560,6 +560,8 @@ export interface KernelParts {
     /** Bulk helpers; they KASAN-check what they touch and throw the page fault a bad pointer causes. */
     strnlen(addr: I64, max: number): number;
     readBytes(addr: I64, n: number): Uint8Array;
+    /** memcmp: the difference of the first differing unsigned bytes, or 0. */
+    compare(a: I64, b: I64, n: number): number;
   };
   readonly clock: { advance(ns: number): void; nanos(): number };
   readonly printk: { log(level: number, text: string, span?: Span): void; printk(text: string, span?: Span): number };

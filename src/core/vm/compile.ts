@@ -17,7 +17,7 @@ import type { Span } from '../source/source';
 import type { Diagnostic } from '../diag/diagnostic';
 import type { I64 } from './value';
 import {
-  add64, and64, cmp64, mul64, neg64, not64, or64, sar64, sdiv64, shl64, shr64, srem64, sub64, trunc, ucmp64, udiv64, urem64, xor64,
+  add64, and64, cmp64, lo32, lo32s, mul64, neg64, not64, or64, sar64, sdiv64, shl64, shr64, srem64, sub64, trunc, ucmp64, udiv64, urem64, xor64,
 } from './value';
 import type { AnyFunction, CallSite, CompiledFunction, Machine, NativeFunction } from './machine';
 import { Frame } from './machine';
@@ -149,26 +149,14 @@ function converter(from: CType, to: CType): ((v: I64) => I64) | undefined {
     const signed = to.signed;
     if (!fromWide && from.kind === 'int' && from.size <= to.size && (from.signed === signed || from.size < to.size && !from.signed)) return undefined;
     if (fromWide) {
-      if (bits === 32) return signed ? (v) => (typeof v === 'number' ? trunc32s(v) : Number(BigInt.asIntN(32, v))) : (v) => (typeof v === 'number' ? trunc32u(v) : Number(BigInt.asUintN(32, v)));
-      return (v) => trunc(typeof v === 'number' ? trunc32s(v) : Number(BigInt.asIntN(32, v)), bits, signed);
+      if (bits === 32) return signed ? lo32s : lo32;
+      return (v) => trunc(lo32s(v), bits, signed);
     }
     if (bits === 32) return signed ? (v) => (v as number) | 0 : (v) => (v as number) >>> 0;
     if (bits === 16) return signed ? (v) => ((v as number) << 16) >> 16 : (v) => (v as number) & 0xffff;
     return signed ? (v) => ((v as number) << 24) >> 24 : (v) => (v as number) & 0xff;
   }
   return undefined;
-}
-
-/** Low 32 bits of a (possibly > 2^32) safe integer, signed. */
-function trunc32s(v: number): number {
-  if (v >= -2147483648 && v <= 2147483647) return v | 0;
-  return Number(BigInt.asIntN(32, BigInt(v)));
-}
-
-function trunc32u(v: number): number {
-  if (v >= 0 && v <= 4294967295) return v;
-  if (v >= -2147483648 && v < 0) return v >>> 0;
-  return Number(BigInt.asUintN(32, BigInt(v)));
 }
 
 interface FnCtx {

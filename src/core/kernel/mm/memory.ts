@@ -451,8 +451,63 @@ export class Memory {
         this.bytes.copyWithin(od, os, os + n);
         return;
       }
+      if (dst >= src + n || src >= dst + n) {
+        // Disjoint ranges, at least one outside the direct map: check (or fault on) all of the
+        // source and then all of the destination, as a copy through a buffer would, then copy run
+        // by run without the buffer.
+        this.touchRange(src, n, false);
+        this.touchRange(dst, n, true);
+        let done = 0;
+        while (done < n) {
+          const os2 = this.xlate(src + done, false);
+          const srcRun = this.run;
+          const od2 = this.xlate(dst + done, true);
+          const len = Math.min(srcRun, this.run, n - done);
+          this.bytes.copyWithin(od2, os2, os2 + len);
+          done += len;
+        }
+        return;
+      }
     }
     this.writeBytes(dst, this.readBytes(src, n));
+  }
+
+  /** memcmp of [a, a+n) and [b, b+n) as unsigned bytes: negative, zero or positive (KASAN-checked; throws PageFault). */
+  compare(a: I64, b: I64, n: number): number {
+    if (n <= 0) return 0;
+    if (typeof a === 'number' && typeof b === 'number') {
+      const oa = a - PAGE_OFFSET;
+      const ob = b - PAGE_OFFSET;
+      if (oa >= 0 && ob >= 0 && oa + n <= this.size && ob + n <= this.size) {
+        if (this.kasan) {
+          this.checkRange(a, n, false);
+          this.checkRange(b, n, false);
+        }
+        const bytes = this.bytes;
+        for (let i = 0; i < n; i++) {
+          const d = bytes[oa + i] - bytes[ob + i];
+          if (d !== 0) return d;
+        }
+        return 0;
+      }
+    }
+    const x = this.readBytes(a, n);
+    const y = this.readBytes(b, n);
+    for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i] - y[i];
+    return 0;
+  }
+
+  /** Translate every page of [a, a+n), KASAN-checking it when KASAN is on: the faults and reports of reading or writing it. */
+  private touchRange(a: number, n: number, write: boolean): void {
+    if (this.kasan) {
+      this.checkRange(a, n, write);
+      return;
+    }
+    let done = 0;
+    while (done < n) {
+      this.xlate(a + done, write);
+      done += Math.min(this.run, n - done);
+    }
   }
 
   /** A NUL-terminated string (latin1) of at most `max` bytes, or null if reading it faults. */
