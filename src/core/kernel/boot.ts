@@ -68,19 +68,7 @@ export function bootKernel(options: KernelOptions = {}): Booted {
   /** The Site of a call: the student's span and the call trace to it, innermost first. */
   const siteOf = (s: CallSite): Site => ({ span: s.span, frames: fullTrace() });
   /** The running code's trace with the syscall path below it (what SLUB and KASAN tracks record). */
-  const fullTrace = (): readonly Frame[] => {
-    const t = kernel.trace();
-    const exit = kernel.current?.phase === 'exit';
-    const cache = exit ? exitTraces : initTraces;
-    let full = cache.get(t);
-    if (!full) {
-      full = Object.freeze(t.concat(exit ? RMMOD_TAIL : INSMOD_TAIL));
-      cache.set(t, full);
-    }
-    return full;
-  };
-  const initTraces = new WeakMap<readonly Frame[], readonly Frame[]>();
-  const exitTraces = new WeakMap<readonly Frame[], readonly Frame[]>();
+  const fullTrace = (): readonly Frame[] => kernel.trace(kernel.current?.phase === 'exit' ? RMMOD_TAIL : INSMOD_TAIL);
   const mmApi: KernelMM = {
     kmalloc: (size, gfp, s) => mm.kmalloc(size, gfp, siteOf(s)),
     kfree: (p, s) => void mm.kfree(p, siteOf(s)),

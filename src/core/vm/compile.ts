@@ -191,7 +191,7 @@ export class Compiler {
       const { addr, size } = this.funcAddrOf(def);
       const cf: CompiledFunction = {
         kind: 'module', name: def.name, def, module: this.moduleName, addr, size, frameSize: 0, nslots: 0,
-        invoke: () => 0,
+        invoke: () => 0, invoke0: () => 0, invoke1: () => 0, invoke2: () => 0, invoke3: () => 0,
       };
       this.functions.set(def.name, cf);
       this.m.register(cf);
@@ -236,17 +236,17 @@ export class Compiler {
     cf.frameSize = frameSize;
     cf.nslots = ctx.nslots;
     const m = this.m;
-    const mem = m.mem;
     const params = def.params.map((p) => {
       const slot = ctx.slotOf.get(p);
       if (slot !== undefined) return { slot, off: 0, store: undefined as ((a: I64, v: I64) => void) | undefined };
       return { slot: -1, off: ctx.memOffset.get(p)!, store: storer(m, p.type) };
     });
     const nslots = ctx.nslots;
+    const nparams = params.length;
     const retConv = def.type.ret.kind === 'void' ? undefined : def.type.ret;
     // Frames of returned calls, reused by later calls (a frame is only referenced while it runs).
     const pool: Frame[] = [];
-    cf.invoke = (args: I64[]): I64 | undefined => {
+    const enter = (): Frame => {
       const top = m.sp;
       const sp = top - frameSize;
       if (sp < m.stackLimit) m.host.stackOverflow(m, cf);
@@ -256,24 +256,48 @@ export class Compiler {
       else f.reset(top - 16);
       m.sp = sp;
       m.frames.push(f);
-      for (let i = 0; i < params.length; i++) {
-        const p = params[i];
-        const v = i < args.length ? args[i] : 0;
-        if (p.slot >= 0) f.s[p.slot] = v;
-        else p.store!(f.bp - p.off, v);
-      }
+      return f;
+    };
+    // Arguments beyond the parameters are dropped; missing ones read as 0 (the fresh frame's value).
+    const param = (f: Frame, i: number, v: I64): void => {
+      if (i >= nparams) return;
+      const p = params[i];
+      if (p.slot >= 0) f.s[p.slot] = v;
+      else p.store!(f.bp - p.off, v);
+    };
+    const run = (f: Frame): I64 | undefined => {
       const r = body(f);
       m.frames.pop();
-      m.sp = top;
+      m.sp = f.bp + 16;
       pool.push(f);
       if (r === RETURN) return f.ret;
-      if (r === GOTO) {
-        // A goto whose label was not found on the path (reported at compile time).
-        return retConv ? 0 : undefined;
-      }
+      // Falling off the end (or a goto whose label was not found, reported at compile time).
       return retConv ? 0 : undefined;
     };
-    void mem;
+    cf.invoke = (args: I64[]): I64 | undefined => {
+      const f = enter();
+      for (let i = 0; i < args.length; i++) param(f, i, args[i]);
+      return run(f);
+    };
+    cf.invoke0 = () => run(enter());
+    cf.invoke1 = (a) => {
+      const f = enter();
+      param(f, 0, a);
+      return run(f);
+    };
+    cf.invoke2 = (a, b) => {
+      const f = enter();
+      param(f, 0, a);
+      param(f, 1, b);
+      return run(f);
+    };
+    cf.invoke3 = (a, b, c) => {
+      const f = enter();
+      param(f, 0, a);
+      param(f, 1, b);
+      param(f, 2, c);
+      return run(f);
+    };
     this.ctx = undefined;
   }
 
@@ -1257,20 +1281,28 @@ export class Compiler {
     if (retStruct) this.unsupported(e.span, 'calling a function that returns a struct by value');
     if (direct && direct.kind === 'module') {
       const cf = direct;
-      // Arity-specialised: array literals instead of a fill loop on the hottest calls.
+      // Arity-specialised entries: no argument array on the hottest calls. The arguments are all
+      // evaluated before the callee's frame is entered (an argument may itself call a function).
       switch (n) {
-        case 0: return () => cf.invoke([]) ?? 0;
+        case 0: return () => cf.invoke0() ?? 0;
         case 1: {
           const [a0] = args;
-          return (f) => cf.invoke([a0(f)]) ?? 0;
+          return (f) => cf.invoke1(a0(f)) ?? 0;
         }
         case 2: {
           const [a0, a1] = args;
-          return (f) => cf.invoke([a0(f), a1(f)]) ?? 0;
+          return (f) => {
+            const x = a0(f);
+            return cf.invoke2(x, a1(f)) ?? 0;
+          };
         }
         case 3: {
           const [a0, a1, a2] = args;
-          return (f) => cf.invoke([a0(f), a1(f), a2(f)]) ?? 0;
+          return (f) => {
+            const x = a0(f);
+            const y = a1(f);
+            return cf.invoke3(x, y, a2(f)) ?? 0;
+          };
         }
       }
       return (f) => {
@@ -1322,7 +1354,7 @@ export class Compiler {
     const out: (() => void)[] = [];
     const mem = this.m.mem;
     const dummy = new Frame(
-      { kind: 'module', name: '<static init>', def: undefined as unknown as Func, module: this.moduleName, addr: 0, size: 0, frameSize: 0, nslots: 0, invoke: () => 0 },
+      { kind: 'module', name: '<static init>', def: undefined as unknown as Func, module: this.moduleName, addr: 0, size: 0, frameSize: 0, nslots: 0, invoke: () => 0, invoke0: () => 0, invoke1: () => 0, invoke2: () => 0, invoke3: () => 0 },
       0,
       0,
     );

@@ -50,6 +50,11 @@ export interface CompiledFunction extends Callable {
   nslots: number;
   /** Set after compilation; runs the body with a fresh frame. */
   invoke: (args: I64[]) => I64 | undefined;
+  /** The same for calls of known arity, without an argument array (direct calls in module code). */
+  invoke0: () => I64 | undefined;
+  invoke1: (a: I64) => I64 | undefined;
+  invoke2: (a: I64, b: I64) => I64 | undefined;
+  invoke3: (a: I64, b: I64, c: I64) => I64 | undefined;
 }
 
 export interface NativeFunction extends Callable {
