@@ -26,6 +26,9 @@ type EV = (f: Frame) => I64;
 type AV = (f: Frame) => I64;
 type SV = (f: Frame) => number;
 
+const COMPARISONS: ReadonlySet<string> = new Set(['==', '!=', '<', '<=', '>', '>=']);
+const COMMUTATIVE: ReadonlySet<string> = new Set(['+', '*', '&', '|', '^']);
+
 const NORMAL = 0;
 const BREAK = 1;
 const CONTINUE = 2;
@@ -352,7 +355,18 @@ export class Compiler {
   private stmt(s: Stmt): SV {
     switch (s.k) {
       case 'expr': {
-        const e = this.expr(s.e);
+        const x = s.e.k === 'opassign' ? (this.asPlainAssign(s.e) ?? s.e) : s.e;
+        const slot = x.k === 'assign' && x.target.k === 'var' ? this.ctx?.slotOf.get(x.target.v) : undefined;
+        if (x.k === 'assign' && slot !== undefined) {
+          // `x = v;` to a register, the commonest statement: one closure for statement and store.
+          const v = this.expr(x.value);
+          return (f) => {
+            f.cur = s;
+            f.s[slot] = v(f);
+            return NORMAL;
+          };
+        }
+        const e = this.effect(s.e);
         return (f) => {
           f.cur = s;
           e(f);
@@ -406,7 +420,7 @@ export class Compiler {
       case 'for': {
         const init = s.init ? this.stmt(s.init) : undefined;
         const c = s.c ? this.cond(s.c) : undefined;
-        const step = s.step ? this.expr(s.step) : undefined;
+        const step = s.step ? this.effect(s.step) : undefined;
         const body = this.stmt(s.body);
         const m = this.m;
         return (f) => {
@@ -688,12 +702,31 @@ export class Compiler {
   }
 
   private compare(e: Extract<Expr, { k: 'binary' }>): ((f: Frame) => boolean) | undefined {
+    if (!COMPARISONS.has(e.op)) return undefined;
     const t = e.l.type;
-    const fused = is64(t) && e.op !== '==' && e.op !== '!=' ? undefined : this.fusedCompare(e.op, e.l, e.r);
+    // JS relational operators compare a number and a bigint by mathematical value, so on canonical
+    // I64 values they are C's signed comparison at any width. Unsigned 64-bit values (and
+    // pointers) need ucmp64, which orders negative I64s above positive ones.
+    const direct = !is64(t) || !isUnsigned(t) || e.op === '==' || e.op === '!=';
+    const fused = direct ? this.fusedCompare(e.op, e.l, e.r) : undefined;
     if (fused) return fused;
     const l = this.expr(e.l);
+    const rl = this.leaf(e.r);
+    if (direct && rl && 'value' in rl) {
+      // `x < 10`, `s[i] >= 'a'`: the constant needs no closure.
+      const c = rl.value;
+      switch (e.op) {
+        case '==': return (f) => l(f) === c;
+        case '!=': return (f) => l(f) !== c;
+        case '<': return (f) => l(f) < c;
+        case '<=': return (f) => l(f) <= c;
+        case '>': return (f) => l(f) > c;
+        case '>=': return (f) => l(f) >= c;
+        default: return undefined;
+      }
+    }
     const r = this.expr(e.r);
-    if (!is64(t)) {
+    if (direct) {
       switch (e.op) {
         case '==': return (f) => l(f) === r(f);
         case '!=': return (f) => l(f) !== r(f);
@@ -704,14 +737,11 @@ export class Compiler {
         default: return undefined;
       }
     }
-    const c = isUnsigned(t) ? ucmp64 : cmp64;
     switch (e.op) {
-      case '==': return (f) => l(f) === r(f);
-      case '!=': return (f) => l(f) !== r(f);
-      case '<': return (f) => c(l(f), r(f)) < 0;
-      case '<=': return (f) => c(l(f), r(f)) <= 0;
-      case '>': return (f) => c(l(f), r(f)) > 0;
-      case '>=': return (f) => c(l(f), r(f)) >= 0;
+      case '<': return (f) => ucmp64(l(f), r(f)) < 0;
+      case '<=': return (f) => ucmp64(l(f), r(f)) <= 0;
+      case '>': return (f) => ucmp64(l(f), r(f)) > 0;
+      case '>=': return (f) => ucmp64(l(f), r(f)) >= 0;
       default: return undefined;
     }
   }
@@ -758,6 +788,11 @@ export class Compiler {
     return undefined;
   }
 
+  /** An expression evaluated for its side effects only (a statement, a for step, the left of a comma). */
+  private effect(e: Expr): EV {
+    return e.k === 'incdec' ? this.incdec(e, false) : this.expr(e);
+  }
+
   expr(e: Expr): EV {
     switch (e.k) {
       case 'num': {
@@ -802,28 +837,7 @@ export class Compiler {
         break;
       }
       case 'binary': return this.binary(e);
-      case 'ptradd': {
-        const p = this.expr(e.p);
-        const i = this.expr(e.i);
-        const scale = e.scale;
-        if (e.op === '+') {
-          if (scale === 1) return (f) => {
-            const a = p(f);
-            const b = i(f);
-            return typeof a === 'number' && typeof b === 'number' ? a + b : add64(a, b);
-          };
-          return (f) => {
-            const a = p(f);
-            const b = i(f);
-            return typeof a === 'number' && typeof b === 'number' ? a + b * scale : add64(a, mul64(b, scale));
-          };
-        }
-        return (f) => {
-          const a = p(f);
-          const b = i(f);
-          return typeof a === 'number' && typeof b === 'number' ? a - b * scale : sub64(a, mul64(b, scale));
-        };
-      }
+      case 'ptradd': return this.ptradd(e);
       case 'ptrdiff': {
         const l = this.expr(e.l);
         const r = this.expr(e.r);
@@ -875,7 +889,7 @@ export class Compiler {
         return fusedLoad(this.m, e.type, a);
       }
       case 'comma': {
-        const l = this.expr(e.l);
+        const l = this.effect(e.l);
         const r = this.expr(e.r);
         return (f) => {
           l(f);
@@ -925,14 +939,60 @@ export class Compiler {
     return () => 0;
   }
 
+  /** `p + i` on a pointer: the index scaled by the element size, with register and constant operands fused. */
+  private ptradd(e: Extract<Expr, { k: 'ptradd' }>): AV {
+    const scale = e.op === '+' ? e.scale : -e.scale;
+    const pl = this.leaf(e.p);
+    const il = this.leaf(e.i);
+    const ps = pl && 'slot' in pl ? pl.slot : -1;
+    if (il && 'value' in il && typeof il.value === 'number') {
+      // `p + 1`, `&buf[3]`: a constant byte offset.
+      const k = il.value * scale;
+      if (ps >= 0) return (f) => {
+        const a = f.s[ps];
+        return typeof a === 'number' ? a + k : add64(a, k);
+      };
+      const p = this.expr(e.p);
+      return (f) => {
+        const a = p(f);
+        return typeof a === 'number' ? a + k : add64(a, k);
+      };
+    }
+    if (ps >= 0 && il && 'slot' in il) {
+      // `p[i]` with both in registers.
+      const is = il.slot;
+      return (f) => {
+        const a = f.s[ps];
+        const b = f.s[is];
+        return typeof a === 'number' && typeof b === 'number' ? a + b * scale : add64(a, mul64(b, scale));
+      };
+    }
+    const p = this.expr(e.p);
+    const i = this.expr(e.i);
+    return (f) => {
+      const a = p(f);
+      const b = i(f);
+      return typeof a === 'number' && typeof b === 'number' ? a + b * scale : add64(a, mul64(b, scale));
+    };
+  }
+
   /** The address of an lvalue (or of an aggregate rvalue). */
   private addr(e: Expr): AV {
     switch (e.k) {
       case 'var': return this.varAddr(e.v);
       case 'deref': return this.expr(e.e);
       case 'member': {
-        const base = this.addr(e.e);
         const off = e.offset;
+        const reg = e.e.k === 'deref' ? this.leaf(e.e.e) : undefined;
+        if (off !== 0 && reg && 'slot' in reg) {
+          // `&p->field` with p in a register.
+          const x = reg.slot;
+          return (f) => {
+            const b = f.s[x];
+            return typeof b === 'number' ? b + off : add64(b, off);
+          };
+        }
+        const base = this.addr(e.e);
         if (off === 0) return base;
         return (f) => {
           const b = base(f);
@@ -1024,6 +1084,41 @@ export class Compiler {
           case '&': return (f) => s(f) & c;
           case '>>': return (f) => s(f) >> c;
           case '<<': return (f) => s(f) << c;
+        }
+      }
+    }
+    const rc = rl && 'value' in rl && typeof rl.value === 'number' ? rl.value : undefined;
+    const lc = ll && 'value' in ll && typeof ll.value === 'number' && COMMUTATIVE.has(e.op) ? ll.value : undefined;
+    if (rc !== undefined || lc !== undefined) {
+      // `x * 31u`, `'A' + x`, `(u >> 8) % 2001u`: the constant needs no closure, and a nonzero
+      // divisor no zero check (a signed divisor of -1 keeps the INT_MIN / -1 check below).
+      const x = rc !== undefined ? a : b;
+      const c = rc ?? lc!;
+      if (uns) {
+        switch (e.op) {
+          case '+': return (f) => (x(f) + c) >>> 0;
+          case '-': return (f) => (x(f) - c) >>> 0;
+          case '*': return (f) => Math.imul(x(f), c) >>> 0;
+          case '/': if (c !== 0) return (f) => Math.floor(x(f) / c); break;
+          case '%': if (c !== 0) return (f) => x(f) % c; break;
+          case '&': return (f) => (x(f) & c) >>> 0;
+          case '|': return (f) => (x(f) | c) >>> 0;
+          case '^': return (f) => (x(f) ^ c) >>> 0;
+          case '>>': return (f) => x(f) >>> c;
+          case '<<': return (f) => (x(f) << c) >>> 0;
+        }
+      } else {
+        switch (e.op) {
+          case '+': return (f) => (x(f) + c) | 0;
+          case '-': return (f) => (x(f) - c) | 0;
+          case '*': return (f) => Math.imul(x(f), c);
+          case '/': if (c !== 0 && c !== -1) return (f) => (x(f) / c) | 0; break;
+          case '%': if (c !== 0 && c !== -1) return (f) => x(f) % c | 0; break;
+          case '&': return (f) => x(f) & c;
+          case '|': return (f) => x(f) | c;
+          case '^': return (f) => x(f) ^ c;
+          case '>>': return (f) => x(f) >> c;
+          case '<<': return (f) => x(f) << c;
         }
       }
     }
@@ -1160,6 +1255,33 @@ export class Compiler {
       };
     }
     // C leaves the order of evaluating the two sides unspecified; gcc evaluates the value first.
+    const tt = e.target.type;
+    if (!this.layout.onStore && (tt.kind === 'ptr' || tt.kind === 'int')) {
+      // A scalar store with nobody watching: the memory accessor is called directly.
+      const mem = this.m.mem;
+      switch (tt.kind === 'ptr' ? 8 : tt.size) {
+        case 1: return (f) => {
+          const val = v(f);
+          mem.st8(addr(f), val as number);
+          return val;
+        };
+        case 2: return (f) => {
+          const val = v(f);
+          mem.st16(addr(f), val as number);
+          return val;
+        };
+        case 4: return (f) => {
+          const val = v(f);
+          mem.st32(addr(f), val as number);
+          return val;
+        };
+        case 8: return (f) => {
+          const val = v(f);
+          mem.st64(addr(f), val);
+          return val;
+        };
+      }
+    }
     return (f) => {
       const val = v(f);
       st(addr(f), val);
@@ -1167,7 +1289,27 @@ export class Compiler {
     };
   }
 
+  /**
+   * `x op= v` on a variable is `x = (T)((OpT)x op v)`: reading and writing a variable has no side
+   * effects, so the compound assignment can be the plain assignment of a binary operation, with all
+   * their fused forms. Other targets (`p->n += v`) keep a single address evaluation, in `opassign`.
+   */
+  private asPlainAssign(e: Extract<Expr, { k: 'opassign' }>): Extract<Expr, { k: 'assign' }> | undefined {
+    const { target, value, span } = e;
+    if (target.k !== 'var') return undefined;
+    let rhs: Expr;
+    if (e.op === 'ptr+' || e.op === 'ptr-') {
+      rhs = { k: 'ptradd', type: target.type, span, op: e.op === 'ptr+' ? '+' : '-', p: target, i: value, scale: e.scale };
+    } else {
+      const l: Expr = { k: 'cast', type: e.opType, span, e: target };
+      rhs = { k: 'cast', type: target.type, span, e: { k: 'binary', type: e.opType, span, op: e.op, l, r: value } };
+    }
+    return { k: 'assign', type: e.type, span, target, value: rhs };
+  }
+
   private opassign(e: Extract<Expr, { k: 'opassign' }>): EV {
+    const plain = this.asPlainAssign(e);
+    if (plain) return this.assign(plain);
     const v = this.expr(e.value);
     const lv = this.lvalue(e.target);
     const tt = e.target.type;
@@ -1201,19 +1343,39 @@ export class Compiler {
     };
   }
 
-  private incdec(e: Extract<Expr, { k: 'incdec' }>): EV {
+  /** `++x`, `x--`, ...; with `valueUsed` false (a statement, a for step) postfix is compiled as prefix. */
+  private incdec(e: Extract<Expr, { k: 'incdec' }>, valueUsed = true): EV {
     const t = e.type;
     const d = e.delta;
+    const prefix = e.prefix || !valueUsed;
+    const lv = this.lvalue(e.target);
+    if (lv.slot !== undefined && t.kind === 'int' && t.size === 4) {
+      // The loop counter: `i++` on a register int or unsigned int, wrapped inline.
+      const x = lv.slot;
+      if (t.signed) {
+        if (prefix) return (f) => (f.s[x] = ((f.s[x] as number) + d) | 0);
+        return (f) => {
+          const old = f.s[x] as number;
+          f.s[x] = (old + d) | 0;
+          return old;
+        };
+      }
+      if (prefix) return (f) => (f.s[x] = ((f.s[x] as number) + d) >>> 0);
+      return (f) => {
+        const old = f.s[x] as number;
+        f.s[x] = (old + d) >>> 0;
+        return old;
+      };
+    }
     let step: (v: I64) => I64;
     if (is64(t)) step = (v) => (typeof v === 'number' && v < 9007199254740000 && v > -9007199254740000 ? v + d : add64(v, d));
     else {
       const back = converter(T.long, t)!;
       step = back ? (v) => back((v as number) + d) : (v) => (v as number) + d;
     }
-    const lv = this.lvalue(e.target);
     if (lv.slot !== undefined) {
       const slot = lv.slot;
-      if (e.prefix) return (f) => (f.s[slot] = step(f.s[slot]));
+      if (prefix) return (f) => (f.s[slot] = step(f.s[slot]));
       return (f) => {
         const old = f.s[slot];
         f.s[slot] = step(old);
@@ -1223,7 +1385,7 @@ export class Compiler {
     const addr = lv.addr!;
     const ld = lv.ld!;
     const st = lv.st!;
-    if (e.prefix) return (f) => {
+    if (prefix) return (f) => {
       const a = addr(f);
       const r = step(ld(a));
       st(a, r);
