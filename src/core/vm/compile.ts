@@ -29,6 +29,8 @@ type SV = (f: Frame) => number;
 const COMPARISONS: ReadonlySet<string> = new Set(['==', '!=', '<', '<=', '>', '>=']);
 const COMMUTATIVE: ReadonlySet<string> = new Set(['+', '*', '&', '|', '^']);
 
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
 const NORMAL = 0;
 const BREAK = 1;
 const CONTINUE = 2;
@@ -366,6 +368,8 @@ export class Compiler {
             return NORMAL;
           };
         }
+        const step = s.e.k === 'incdec' ? this.registerStep(s, s.e) : undefined;
+        if (step) return step;
         const e = this.effect(s.e);
         return (f) => {
           f.cur = s;
@@ -868,8 +872,12 @@ export class Compiler {
         return (f) => conv(v(f));
       }
       case 'deref': {
+        const agg = e.type.kind === 'struct' || e.type.kind === 'array' || e.type.kind === 'func';
+        const reg = this.leaf(e.e);
+        // `*p` with p in a register: one closure for the whole access.
+        if (!agg && reg && 'slot' in reg) return fusedSlotMemberLoad(this.m, e.type, reg.slot, 0);
         const a = this.expr(e.e);
-        if (e.type.kind === 'struct' || e.type.kind === 'array' || e.type.kind === 'func') return a;
+        if (agg) return a;
         return fusedLoad(this.m, e.type, a);
       }
       case 'addr': return this.addr(e.e);
@@ -1343,6 +1351,36 @@ export class Compiler {
     };
   }
 
+  /**
+   * `i++;`, `p--;` as a statement, on a register int, unsigned int, 64-bit integer or pointer: one
+   * closure for the statement and the update (undefined for other forms).
+   */
+  private registerStep(s: Stmt, e: Extract<Expr, { k: 'incdec' }>): SV | undefined {
+    const x = e.target.k === 'var' ? this.ctx?.slotOf.get(e.target.v) : undefined;
+    const t = e.type;
+    const d = e.delta;
+    if (x === undefined || t.kind !== 'int' && t.kind !== 'ptr') return undefined;
+    if (t.kind === 'int' && t.size === 4) {
+      if (t.signed) return (f) => {
+        f.cur = s;
+        f.s[x] = ((f.s[x] as number) + d) | 0;
+        return NORMAL;
+      };
+      return (f) => {
+        f.cur = s;
+        f.s[x] = ((f.s[x] as number) + d) >>> 0;
+        return NORMAL;
+      };
+    }
+    if (!is64(t)) return undefined;
+    return (f) => {
+      f.cur = s;
+      const v = f.s[x];
+      f.s[x] = typeof v === 'number' && Math.abs(v + d) <= MAX_SAFE ? v + d : add64(v, d);
+      return NORMAL;
+    };
+  }
+
   /** `++x`, `x--`, ...; with `valueUsed` false (a statement, a for step) postfix is compiled as prefix. */
   private incdec(e: Extract<Expr, { k: 'incdec' }>, valueUsed = true): EV {
     const t = e.type;
@@ -1367,8 +1405,15 @@ export class Compiler {
         return old;
       };
     }
+    if (lv.slot !== undefined && prefix && is64(t)) {
+      const x = lv.slot;
+      return (f) => {
+        const v = f.s[x];
+        return (f.s[x] = typeof v === 'number' && Math.abs(v + d) <= MAX_SAFE ? v + d : add64(v, d));
+      };
+    }
     let step: (v: I64) => I64;
-    if (is64(t)) step = (v) => (typeof v === 'number' && v < 9007199254740000 && v > -9007199254740000 ? v + d : add64(v, d));
+    if (is64(t)) step = (v) => (typeof v === 'number' && Math.abs(v + d) <= MAX_SAFE ? v + d : add64(v, d));
     else {
       const back = converter(T.long, t)!;
       step = back ? (v) => back((v as number) + d) : (v) => (v as number) + d;

@@ -75,6 +75,8 @@ const ROWS: Row[] = [
   ["unsigned long", "%lu", "unsigned long a = 18446744073709551615UL; unsigned long b = 2;", "(a += b, a)", "1"],
   ["long", "%ld", "long a = 9007199254740991L; long b = 2;", "(a += b, a)", "9007199254740993"],
   ["long", "%ld", "long a = -9007199254740991L; int b = 0;", "(a--, a - 1 + b)", "-9007199254740993"],
+  ["long", "%ld", "long a = 9007199254740990L; long b = 0;", "(a++, a++, a + b)", "9007199254740992"],
+  ["unsigned long", "%lu", "unsigned long a = 9007199254740991UL; long b = 0;", "(++a, a + b)", "9007199254740992"],
   ["unsigned long", "%lu", "unsigned long a = 18446744073709551615UL; int b = 0;", "(a++, a + b)", "0"],
   ["int", "%d", "long a = 9223372036854775807L; long b = 1;", "(a > b) + (a < b) * 2 + (-a < b) * 4", "5"],
   ["int", "%d", "long a = -9223372036854775807L - 1; long b = 9007199254740993L;", "(a < b) + (b < a) * 2 + (b > 5) * 4 + (a <= -1) * 8", "13"],

@@ -153,7 +153,7 @@ export class Memory {
         const hi = this.view.getInt32(o + 4, true);
         const v = hi * TWO32 + lo;
         if (v >= -MAX_SAFE && v <= MAX_SAFE) return v;
-        return (BigInt(hi) << 32n) | BigInt(lo);
+        return this.view.getBigInt64(o, true);
       }
     }
     return this.ldSlow(a, 8);
@@ -215,11 +215,16 @@ export class Memory {
   }
 
   st64(a: I64, v: I64): void {
-    if (typeof a === 'number' && typeof v === 'number') {
+    if (typeof a === 'number') {
       const o = a - PAGE_OFFSET;
       if (o >= 0 && o < this.lim8 && (this.shadow[o >>> 3] | this.shadow[(o + 7) >>> 3]) === 0) {
-        this.view.setUint32(o, v >>> 0, true);
-        this.view.setInt32(o + 4, Math.floor(v / TWO32), true);
+        if (typeof v === 'number') {
+          this.view.setUint32(o, v >>> 0, true);
+          this.view.setInt32(o + 4, Math.floor(v / TWO32), true);
+        } else {
+          // A wide value (a hash, LIST_POISON1): a bigint I64 is in the int64 range.
+          this.view.setBigInt64(o, v, true);
+        }
         return;
       }
     }
