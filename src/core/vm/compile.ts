@@ -1095,6 +1095,38 @@ export class Compiler {
         }
       }
     }
+    const ls = ll && 'slot' in ll ? ll.slot : -1;
+    const rs = rl && 'slot' in rl ? rl.slot : -1;
+    if (ls >= 0 || (rs >= 0 && COMMUTATIVE.has(e.op))) {
+      // `s + x`, `acc ^ (...)`, `u << (i & 15)`, and `(...) + i` for commutative operators: the
+      // register is read inline. A register is a local whose address is never taken, so the other
+      // operand cannot change it (short of undefined behaviour), and the order of reads is free.
+      const x = ls >= 0 ? ls : rs;
+      const o = ls >= 0 ? b : a;
+      if (uns) {
+        switch (e.op) {
+          case '+': return (f) => ((f.s[x] as number) + o(f)) >>> 0;
+          case '-': return (f) => ((f.s[x] as number) - o(f)) >>> 0;
+          case '*': return (f) => Math.imul(f.s[x] as number, o(f)) >>> 0;
+          case '&': return (f) => ((f.s[x] as number) & o(f)) >>> 0;
+          case '|': return (f) => ((f.s[x] as number) | o(f)) >>> 0;
+          case '^': return (f) => ((f.s[x] as number) ^ o(f)) >>> 0;
+          case '<<': return (f) => ((f.s[x] as number) << o(f)) >>> 0;
+          case '>>': return (f) => (f.s[x] as number) >>> o(f);
+        }
+      } else {
+        switch (e.op) {
+          case '+': return (f) => ((f.s[x] as number) + o(f)) | 0;
+          case '-': return (f) => ((f.s[x] as number) - o(f)) | 0;
+          case '*': return (f) => Math.imul(f.s[x] as number, o(f));
+          case '&': return (f) => (f.s[x] as number) & o(f);
+          case '|': return (f) => (f.s[x] as number) | o(f);
+          case '^': return (f) => (f.s[x] as number) ^ o(f);
+          case '<<': return (f) => (f.s[x] as number) << o(f);
+          case '>>': return (f) => (f.s[x] as number) >> o(f);
+        }
+      }
+    }
     const rc = rl && 'value' in rl && typeof rl.value === 'number' ? rl.value : undefined;
     const lc = ll && 'value' in ll && typeof ll.value === 'number' && COMMUTATIVE.has(e.op) ? ll.value : undefined;
     if (rc !== undefined || lc !== undefined) {
