@@ -1032,17 +1032,41 @@ export class Compiler {
     const span = e.span;
     if (is64(t)) {
       const uns = isUnsigned(t);
+      const rl = this.leaf(e.r);
+      const ll = this.leaf(e.l);
+      const rc = rl && 'value' in rl && typeof rl.value === 'number' ? rl.value : undefined;
+      if ((e.op === '+' || e.op === '-') && rc !== undefined) {
+        // `n + 1`, `len - 8`: the safe-integer fast path with the constant folded into the closure.
+        const c = e.op === '+' ? rc : -rc;
+        return (f) => {
+          const a = l(f);
+          if (typeof a === 'number' && Math.abs(a + c) <= MAX_SAFE) return a + c;
+          return add64(a, c);
+        };
+      }
+      if (e.op === '+' && ll && 'slot' in ll) {
+        // `total + x` with total in a register (`total += x` compiles to this too).
+        const x = ll.slot;
+        return (f) => {
+          const a = f.s[x];
+          const b = r(f);
+          if (typeof a === 'number' && typeof b === 'number' && Math.abs(a + b) <= MAX_SAFE) return a + b;
+          return add64(a, b);
+        };
+      }
       switch (e.op) {
         case '+': return (f) => {
           const a = l(f);
           const b = r(f);
-          if (typeof a === 'number' && typeof b === 'number') {
-            const s = a + b;
-            if (s >= -9007199254740991 && s <= 9007199254740991) return s;
-          }
+          if (typeof a === 'number' && typeof b === 'number' && Math.abs(a + b) <= MAX_SAFE) return a + b;
           return add64(a, b);
         };
-        case '-': return (f) => sub64(l(f), r(f));
+        case '-': return (f) => {
+          const a = l(f);
+          const b = r(f);
+          if (typeof a === 'number' && typeof b === 'number' && Math.abs(a - b) <= MAX_SAFE) return a - b;
+          return sub64(a, b);
+        };
         case '*': return (f) => mul64(l(f), r(f));
         case '/': return (f) => {
           const a = l(f);
