@@ -9,6 +9,17 @@
 //
 // Statements return a completion code (NORMAL, BREAK, CONTINUE, RETURN, GOTO) instead of throwing,
 // which keeps loops fast. `goto` may target a label that is a direct child of any enclosing block.
+//
+// Speed comes from calling fewer closures: V8 cannot inline a call whose target varies, so every
+// closure call costs about as much as a C statement at -O0. Operands that need no closure of their
+// own (a register local, a constant: see `leaf`) are read inline by their parent, which gives the
+// fused forms below: `i < n`, `x + 1`, `s + x`, `p->field`, `*p`, `p[i]`, `x = v;`, `i++;`, and
+// `x op= v` compiled as `x = x op v`. Each fused form computes exactly what the general closure
+// would (test/unit/vm/semantics.test.ts has a gcc-checked row for each).
+//
+// Every statement closure starts by setting `f.cur` (what call traces, reports and soft lockups
+// name). That is also where a debugger's per-statement hook belongs: a hooked build would wrap the
+// closures `stmt` returns, so a run without the debugger pays nothing for it.
 
 import type { Block, Expr, Func, InitLeaf, Initializer, Stmt, TranslationUnit, Var } from '../c/ast';
 import type { CType } from '../c/types';
