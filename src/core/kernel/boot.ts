@@ -75,20 +75,8 @@ export function bootKernel(options: KernelOptions = {}): Booted {
   /** The Site of a call: the student's span and the call trace to it, innermost first. */
   const siteOf = (s: CallSite): Site => ({ span: s.span, frames: fullTrace() });
   /** The running code's trace with the syscall path below it (what SLUB and KASAN tracks record). */
-  const fullTrace = (): readonly Frame[] => {
-    const t = kernel.trace();
-    // A callback the kernel runs (timer, work item) sits on its own kernel path.
-    const tail = kernel.current?.tail ?? (kernel.current?.phase === 'exit' ? RMMOD_TAIL : INSMOD_TAIL);
-    let cache = traceCaches.get(tail);
-    if (!cache) traceCaches.set(tail, (cache = new WeakMap()));
-    let full = cache.get(t);
-    if (!full) {
-      full = Object.freeze(t.concat(tail));
-      cache.set(t, full);
-    }
-    return full;
-  };
-  const traceCaches = new Map<readonly Frame[], WeakMap<readonly Frame[], readonly Frame[]>>();
+  // A callback the kernel runs (timer, work item) sits on its own kernel path.
+  const fullTrace = (): readonly Frame[] => kernel.trace(kernel.current?.tail ?? (kernel.current?.phase === 'exit' ? RMMOD_TAIL : INSMOD_TAIL));
   const mmApi: KernelMM = {
     kmalloc: (size, gfp, s) => mm.kmalloc(size, gfp, siteOf(s)),
     kfree: (p, s) => void mm.kfree(p, siteOf(s)),

@@ -12,7 +12,7 @@ import { spanLine } from '../source/source';
 import type { Related } from '../diag/diagnostic';
 import type { I64 } from '../vm/value';
 import { toHex64 } from '../vm/value';
-import type { CallSite, CompiledFunction, Machine, MachineHost, NativeFunction } from '../vm/machine';
+import type { CallSite, CompiledFunction, Frame as VmFrame, Machine, MachineHost, NativeFunction } from '../vm/machine';
 import { Machine as VmMachine } from '../vm/machine';
 import type { Frame as TraceFrame } from './trace';
 import type { KernelExport } from './exports/types';
@@ -266,29 +266,34 @@ export class Kernel implements MachineHost {
   }
 
   /**
-   * The call trace of the module code that is running, innermost first, as report frames. Every
-   * allocation records one, so traces are interned: the same chain of statements gives the same
-   * (shared, never mutated) array, and taking a trace allocates nothing after the first time.
+   * The call trace of the module code that is running, innermost first, as report frames, followed
+   * by `tail` (the syscall path below the module, say). Every allocation records one, so traces are
+   * interned as lib/stackdepot.c does: hashed, looked up, and built only the first time, so the same
+   * chain of statements and the same tail give the same (shared, never mutated) array.
    */
-  trace(): readonly TraceFrame[] {
+  trace(tail: readonly TraceFrame[] = NO_FRAMES): readonly TraceFrame[] {
     const frames = this.machine.frames;
-    let node = this.traceCache;
     const stop = Math.max(0, frames.length - TRACE_DEPTH);
+    let h = tail.length;
     for (let i = frames.length - 1; i >= stop; i--) {
       const f = frames[i];
-      const key: object = f.cur ?? f.fn;
-      let next = node.children.get(key);
-      if (!next) {
-        next = { children: new Map(), trace: undefined };
-        node.children.set(key, next);
-      }
-      node = next;
+      h = (Math.imul(h ^ (f.cur ? f.cur.span.start : f.fn.size), 0x9e3779b1) + i) | 0;
     }
-    node.trace ??= Object.freeze(this.buildTrace());
-    return node.trace;
+    let bucket = this.traceDepot.get(h);
+    if (bucket === undefined) {
+      bucket = [];
+      this.traceDepot.set(h, bucket);
+    }
+    for (const entry of bucket) if (entry.tail === tail && sameTraceKeys(entry.keys, frames, stop)) return entry.trace;
+    const keys: object[] = [];
+    for (let i = frames.length - 1; i >= stop; i--) keys.push(frames[i].cur ?? frames[i].fn);
+    const trace = Object.freeze(this.buildTrace().concat(tail));
+    bucket.push({ keys, tail, trace });
+    return trace;
   }
 
-  private readonly traceCache: TraceNode = { children: new Map(), trace: undefined };
+  /** Interned traces by hash (see `trace`). */
+  private readonly traceDepot = new Map<number, DepotEntry[]>();
 
   private buildTrace(): TraceFrame[] {
     const out: TraceFrame[] = [];
@@ -753,9 +758,19 @@ function kernelPanicLines(k: Kernel, reason: string): KLine[] {
 /** Module frames kept per trace, innermost first (kmemleak keeps 16; deep recursion is cut there). */
 const TRACE_DEPTH = 16;
 
-interface TraceNode {
-  readonly children: Map<object, TraceNode>;
-  trace: readonly TraceFrame[] | undefined;
+const NO_FRAMES: readonly TraceFrame[] = Object.freeze([]);
+
+/** An interned trace: the frames' keys (statement, or function before its first), innermost first. */
+interface DepotEntry {
+  readonly keys: readonly object[];
+  readonly tail: readonly TraceFrame[];
+  readonly trace: readonly TraceFrame[];
+}
+
+function sameTraceKeys(keys: readonly object[], frames: readonly VmFrame[], stop: number): boolean {
+  if (keys.length !== frames.length - stop) return false;
+  for (let i = frames.length - 1, k = 0; i >= stop; i--, k++) if (keys[k] !== (frames[i].cur ?? frames[i].fn)) return false;
+  return true;
 }
 
 /** A live allocation kmemleak reports at rmmod. */
@@ -779,6 +794,8 @@ export interface KernelParts {
     /** Unchecked, non-faulting read for the kernel's own bookkeeping: null if any byte is unmapped. */
     peekBytes(addr: I64, n: number): Uint8Array | null;
     writeBytes(addr: I64, data: Uint8Array): void;
+    /** memcmp: the difference of the first differing unsigned bytes, or 0. */
+    compare(a: I64, b: I64, n: number): number;
   };
   readonly clock: { advance(ns: number): void; nanos(): number; readonly jiffies: number; wallClockMs(ns?: number): number };
   readonly printk: { log(level: number, text: string, span?: Span): void; printk(text: string, span?: Span): number };

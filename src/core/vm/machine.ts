@@ -58,6 +58,11 @@ export interface CompiledFunction extends Callable {
    * call's value. Set only when the module has functions that may block.
    */
   resume?: (args: I64[]) => Generator<unknown, I64 | undefined, I64>;
+  /** The same for calls of known arity, without an argument array (direct calls in module code). */
+  invoke0: () => I64 | undefined;
+  invoke1: (a: I64) => I64 | undefined;
+  invoke2: (a: I64, b: I64) => I64 | undefined;
+  invoke3: (a: I64, b: I64, c: I64) => I64 | undefined;
 }
 
 export interface NativeFunction extends Callable {

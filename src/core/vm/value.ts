@@ -56,8 +56,17 @@ export function fromHalves(lo: number, hi: number): I64 {
   return (BigInt(hi) << 32n) | BigInt(lo >>> 0);
 }
 
+// ToUint32/ToInt32 (`>>> 0`, `| 0`) reduce any integral double modulo 2^32 exactly, so the low
+// half of a number I64 needs no bigint, however far above 2^32 it is.
+
+/** The low 32 bits, unsigned. */
 export function lo32(v: I64): number {
   return typeof v === 'number' ? v >>> 0 : Number(BigInt.asUintN(32, v));
+}
+
+/** The low 32 bits, signed (a truncating cast to `int`). */
+export function lo32s(v: I64): number {
+  return typeof v === 'number' ? v | 0 : Number(BigInt.asIntN(32, v));
 }
 
 export function hi32(v: I64): number {

@@ -117,6 +117,28 @@ describe('mm/memory: bulk operations and page tables', () => {
     mem.unmap(vpn + 1);
     assert.equal(fault(() => mem.ld8(v + 4096)).kind, 'not-present');
   });
+
+  it('move and compare between the direct map and pages in other frames, run by run', () => {
+    const v = hex64('ffffc90000020000') as number;
+    const vpn = Math.floor(v / 4096);
+    mem.map(vpn, 9);
+    mem.map(vpn + 1, 5);
+    const src = new Uint8Array(300).map((_, i) => (i * 7 + 1) & 0xff);
+    mem.writeBytes(a, src);
+    mem.move(v + 4000, a, 300);
+    assert.deepEqual([...mem.readBytes(v + 4000, 300)], [...src]);
+    assert.deepEqual([...mem.readBytes(PAGE_OFFSET + 5 * 4096, 4)], [...src.subarray(96, 100)]);
+    assert.equal(mem.compare(a, v + 4000, 300), 0);
+    mem.st8(v + 4100, 0);
+    assert.equal(mem.compare(a, v + 4000, 300), src[100]);
+    assert.equal(mem.compare(v + 4000, a, 300), -src[100]);
+    // The destination faults before anything is written, as a copy through a buffer would.
+    mem.unmap(vpn + 1);
+    mem.fill(v + 4000, 0, 96);
+    assert.equal(fault(() => mem.move(v + 4000, a, 300)).address, v + 4096);
+    assert.deepEqual([...mem.readBytes(v + 4000, 96)], new Array(96).fill(0));
+    mem.unmap(vpn);
+  });
 });
 
 describe('mm/memory: KASAN shadow', () => {

@@ -17,17 +17,6 @@ function strnlen(k: Kernel, s: I64, max: number): number {
   return k.mem.strnlen(s, max);
 }
 
-/** Compare two byte strings as strcmp/strncmp/memcmp do (unsigned bytes). */
-function compareBytes(x: Uint8Array, y: Uint8Array, n: number, stopAtNul: boolean): number {
-  for (let i = 0; i < n; i++) {
-    const a = x[i];
-    const b = y[i];
-    if (a !== b) return a < b ? -1 : 1;
-    if (stopAtNul && a === 0) return 0;
-  }
-  return 0;
-}
-
 function writeString(k: Kernel, dst: I64, bytes: Uint8Array | number[], size: number): void {
   const mem = k.mem;
   const n = Math.min(bytes.length, size);
@@ -189,9 +178,10 @@ export const LIB_EXPORTS: KernelExport[] = [
   {
     name: 'strcmp', header: 'linux/string.h', proto: 'int strcmp(const char *cs, const char *ct)', doc: 'Compare two strings.', derefs: [0, 1],
     impl: (k, a) => {
-      // Read as far as the shorter string's NUL, like the byte loop would.
+      // Read as far as the shorter string's NUL, like the byte loop would. Up to there neither
+      // string has a NUL before the last byte, so a byte comparison of that length is strcmp.
       const n = Math.min(strlen(k, a[0]), strlen(k, a[1])) + 1;
-      return compareBytes(k.mem.readBytes(a[0], n), k.mem.readBytes(a[1], n), n, true);
+      return Math.sign(k.mem.compare(a[0], a[1], n));
     },
   },
   {
@@ -282,10 +272,7 @@ export const LIB_EXPORTS: KernelExport[] = [
     impl: (k, a) => {
       const n = sizeArg(a[2]);
       if (n === 0) return 0;
-      const x = k.mem.readBytes(a[0], n);
-      const y = k.mem.readBytes(a[1], n);
-      for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i] - y[i];
-      return 0;
+      return k.mem.compare(a[0], a[1], n);
     },
   },
   {

@@ -20,6 +20,7 @@ import { lockdep } from '../lockdep';
 import type { LockKind } from '../lockdep';
 import { msleepNanos, TICK_NSEC } from '../clock';
 import { taskStruct } from './deferred';
+import { LIST_POISON1, LIST_POISON2 } from '../mm/layout';
 
 /** `file:line` of the kernel's own might_sleep() for an API (Linux 6.1 sources, see report.ts). */
 function sleepSite(api: string): string {
@@ -511,12 +512,10 @@ function listDelValid(k: Kernel, entry: I64): number {
   const mem = k.mem;
   const next = mem.ld64(entry);
   const prev = mem.ld64(add64(entry, 8));
-  const P1 = 0xdead000000000100n;
-  const P2 = 0xdead000000000122n;
-  const big = (v: I64) => BigInt.asUintN(64, BigInt(v));
   let msg: string | undefined;
-  if (big(next) === P1) msg = `list_del corruption, ${hex(entry)}->next is LIST_POISON1 (${hex(next)})`;
-  else if (big(prev) === P2) msg = `list_del corruption, ${hex(entry)}->prev is LIST_POISON2 (${hex(prev)})`;
+  // I64 values are canonical, so === compares them whether number or bigint.
+  if (next === LIST_POISON1) msg = `list_del corruption, ${hex(entry)}->next is LIST_POISON1 (${hex(next)})`;
+  else if (prev === LIST_POISON2) msg = `list_del corruption, ${hex(entry)}->prev is LIST_POISON2 (${hex(prev)})`;
   else {
     const prevNext = mem.ld64(prev);
     const nextPrev = mem.ld64(add64(next, 8));

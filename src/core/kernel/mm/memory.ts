@@ -153,7 +153,7 @@ export class Memory {
         const hi = this.view.getInt32(o + 4, true);
         const v = hi * TWO32 + lo;
         if (v >= -MAX_SAFE && v <= MAX_SAFE) return v;
-        return (BigInt(hi) << 32n) | BigInt(lo);
+        return this.view.getBigInt64(o, true);
       }
     }
     return this.ldSlow(a, 8);
@@ -215,11 +215,16 @@ export class Memory {
   }
 
   st64(a: I64, v: I64): void {
-    if (typeof a === 'number' && typeof v === 'number') {
+    if (typeof a === 'number') {
       const o = a - PAGE_OFFSET;
       if (o >= 0 && o < this.lim8 && (this.shadow[o >>> 3] | this.shadow[(o + 7) >>> 3]) === 0) {
-        this.view.setUint32(o, v >>> 0, true);
-        this.view.setInt32(o + 4, Math.floor(v / TWO32), true);
+        if (typeof v === 'number') {
+          this.view.setUint32(o, v >>> 0, true);
+          this.view.setInt32(o + 4, Math.floor(v / TWO32), true);
+        } else {
+          // A wide value (a hash, LIST_POISON1): a bigint I64 is in the int64 range.
+          this.view.setBigInt64(o, v, true);
+        }
         return;
       }
     }
@@ -451,8 +456,63 @@ export class Memory {
         this.bytes.copyWithin(od, os, os + n);
         return;
       }
+      if (dst >= src + n || src >= dst + n) {
+        // Disjoint ranges, at least one outside the direct map: check (or fault on) all of the
+        // source and then all of the destination, as a copy through a buffer would, then copy run
+        // by run without the buffer.
+        this.touchRange(src, n, false);
+        this.touchRange(dst, n, true);
+        let done = 0;
+        while (done < n) {
+          const os2 = this.xlate(src + done, false);
+          const srcRun = this.run;
+          const od2 = this.xlate(dst + done, true);
+          const len = Math.min(srcRun, this.run, n - done);
+          this.bytes.copyWithin(od2, os2, os2 + len);
+          done += len;
+        }
+        return;
+      }
     }
     this.writeBytes(dst, this.readBytes(src, n));
+  }
+
+  /** memcmp of [a, a+n) and [b, b+n) as unsigned bytes: negative, zero or positive (KASAN-checked; throws PageFault). */
+  compare(a: I64, b: I64, n: number): number {
+    if (n <= 0) return 0;
+    if (typeof a === 'number' && typeof b === 'number') {
+      const oa = a - PAGE_OFFSET;
+      const ob = b - PAGE_OFFSET;
+      if (oa >= 0 && ob >= 0 && oa + n <= this.size && ob + n <= this.size) {
+        if (this.kasan) {
+          this.checkRange(a, n, false);
+          this.checkRange(b, n, false);
+        }
+        const bytes = this.bytes;
+        for (let i = 0; i < n; i++) {
+          const d = bytes[oa + i] - bytes[ob + i];
+          if (d !== 0) return d;
+        }
+        return 0;
+      }
+    }
+    const x = this.readBytes(a, n);
+    const y = this.readBytes(b, n);
+    for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i] - y[i];
+    return 0;
+  }
+
+  /** Translate every page of [a, a+n), KASAN-checking it when KASAN is on: the faults and reports of reading or writing it. */
+  private touchRange(a: number, n: number, write: boolean): void {
+    if (this.kasan) {
+      this.checkRange(a, n, write);
+      return;
+    }
+    let done = 0;
+    while (done < n) {
+      this.xlate(a + done, write);
+      done += Math.min(this.run, n - done);
+    }
   }
 
   /** A NUL-terminated string (latin1) of at most `max` bytes, or null if reading it faults. */
