@@ -123,6 +123,7 @@ export class MemoryMapPanel extends Disposable {
         if (this.debugStop) return this.post(this.debugStop);
         this.followLast = false;
         const reply = await this.ask({ type: 'memmap', from: msg.from, at: msg.to });
+        if (this.debugStop) return;
         // No delta: the machine is gone (a failed Load); the webview starts over from a snapshot.
         if (reply?.delta) this.post({ type: 'delta', delta: reply.delta });
         else await this.refresh();
@@ -143,6 +144,8 @@ export class MemoryMapPanel extends Disposable {
 
   private async sendSnapshot(state: MemmapViewState | undefined): Promise<void> {
     const reply = await this.ask({ type: 'memmap', at: this.followLast ? undefined : state?.at });
+    // A debugger stop that arrived meanwhile stays shown.
+    if (this.debugStop) return;
     this.post({ type: 'snapshot', snapshot: reply?.snapshot, state });
   }
 
