@@ -226,7 +226,8 @@ class MemoryMapApp {
   /** Show the event at index `i` (clamped), and its line in the editor. */
   private goto(i: number): void {
     const m = this.model;
-    if (!m || m.events.length === 0) return;
+    // Following the debugger, the debug worker has the run, not the kernel worker the steps come from.
+    if (!m || m.events.length === 0 || this.debugStop) return;
     const e = m.events[Math.max(0, Math.min(m.events.length - 1, i))];
     if (e.range && !e.range.virtual) vscode.postMessage({ type: 'reveal', range: e.range });
     this.requestStep(e.seq);
