@@ -40,6 +40,8 @@ export class MemoryMapPanel extends Disposable {
   /** The debugger, when the host has one; and the stop shown while following it (else Load's machine). */
   private debugger: DebugFollower | undefined;
   private debugStop: Extract<ToMemmapView, { type: 'snapshot' }> | undefined;
+  /** The open panel's subscription to the debugger's stops. */
+  private debugSub: vscode.Disposable | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -66,7 +68,7 @@ export class MemoryMapPanel extends Disposable {
         void this.refresh();
       }),
     );
-    if (this.panel) this.register(this.subscribe(this.panel));
+    if (this.panel) this.subscribe(this.panel);
   }
 
   /** Shows the panel (creating it on first use); it asks for the snapshot itself once loaded. */
@@ -94,17 +96,20 @@ export class MemoryMapPanel extends Disposable {
         if (this.panel === panel) {
           this.panel = undefined;
           this.debugStop = undefined;
+          this.debugSub?.dispose();
+          this.debugSub = undefined;
         }
         for (const s of subs) s.dispose();
       }),
     ];
-    if (this.debugger) subs.push(this.subscribe(panel));
+    if (this.debugger) this.subscribe(panel);
     this.register(panel);
   }
 
   /** Listen to the debugger's stops while `panel` is the panel (a stop in progress arrives at once). */
-  private subscribe(panel: vscode.WebviewPanel): vscode.Disposable {
-    return this.debugger!.onDidStop((step: DebugStep) => {
+  private subscribe(panel: vscode.WebviewPanel): void {
+    this.debugSub?.dispose();
+    this.debugSub = this.debugger!.onDidStop((step: DebugStep) => {
       if (this.panel !== panel) return;
       this.debugStop = debugStopMessage(step);
       this.post(this.debugStop);
