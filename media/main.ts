@@ -6,8 +6,14 @@
 //
 // View state (step, tab, selection, scroll) is kept with `vscode.setState`, so it survives hiding
 // the panel and, with the extension's serializer, a window reload.
+//
+// While the panel follows the debugger, a snapshot comes with the stop (`debug`) and the objects
+// the current line touches (`highlight`): the header names the stop, those cards are marked, and
+// the timeline's controls are disabled (the debugger's stepping sets the step).
 
-import type { FromMemmapView, MemmapDelta, MemmapEvent, MemmapObject, MemmapSnapshot, MemmapTab, MemmapViewState, ToMemmapView } from '../src/protocol/memoryMap';
+import type {
+  FromMemmapView, MemmapDebugStop, MemmapDelta, MemmapEvent, MemmapObject, MemmapSnapshot, MemmapTab, MemmapViewState, ToMemmapView,
+} from '../src/protocol/memoryMap';
 import { append, h } from './dom';
 import { MemmapModel } from './model';
 import { ObjectsView } from './objects';
@@ -47,6 +53,8 @@ class MemoryMapApp {
   private slider: HTMLInputElement | undefined;
   private stepLabel: HTMLElement | undefined;
   private panel: HTMLElement | undefined;
+  /** The debugger stop shown, while following the debugger. */
+  private debugStop: MemmapDebugStop | undefined;
 
   constructor() {
     this.state = vscode.getState() ?? { tab: 'objects' };
@@ -56,13 +64,15 @@ class MemoryMapApp {
   }
 
   private onMessage(msg: ToMemmapView): void {
-    if (msg.type === 'snapshot') this.showSnapshot(msg.snapshot);
+    if (msg.type === 'snapshot') this.showSnapshot(msg.snapshot, msg.debug, msg.highlight ?? []);
     else if (msg.type === 'delta') this.onDelta(msg.delta);
   }
 
-  private showSnapshot(snapshot: MemmapSnapshot | undefined): void {
+  private showSnapshot(snapshot: MemmapSnapshot | undefined, debug: MemmapDebugStop | undefined, highlight: readonly number[]): void {
     this.stop();
     this.pending = this.queued = undefined;
+    this.debugStop = debug;
+    this.objects.highlight = new Set(highlight);
     if (!snapshot) {
       this.model = undefined;
       this.root.replaceChildren(h('p', { className: 'empty', attrs: { id: 'empty' } }, 'No module is loaded: run ', h('b', {}, 'Kernel Module Lab: Load Module'), ' first.'));
@@ -96,15 +106,23 @@ class MemoryMapApp {
       h('h1', {}, `Memory map of ${s.module}`),
       h('span', { className: `badge ${s.unloaded ? 'leaked' : 'live'}` }, s.unloaded ? 'unloaded' : 'loaded'),
       s.truncated && h('span', { className: 'badge', attrs: { title: 'The run was too long to keep every step' } }, 'timeline truncated'),
+      this.debugStop &&
+        h(
+          'span',
+          { className: 'badge debug', attrs: { id: 'debug-stop', role: 'status', title: 'The map follows the debugger: memory as it is at the current stop' } },
+          `Debugger: step ${this.debugStop.tick}${this.debugStop.line !== undefined ? `, line ${this.debugStop.line}` : ''}`,
+        ),
     );
   }
 
   private timeline(): HTMLElement {
     const events = this.model!.events;
+    // Following the debugger, its stepping sets the step: the controls are shown but disabled.
+    const disabled = this.debugStop !== undefined;
     const button = (id: string, label: string, text: string, onClick: () => void) =>
-      h('button', { className: 'step-button', attrs: { id, 'aria-label': label, title: label }, onClick }, text);
+      h('button', { className: 'step-button', attrs: { id, 'aria-label': label, title: disabled ? 'Step with the debugger' : label, disabled }, onClick }, text);
     this.slider = h('input', {
-      attrs: { id: 'timeline-slider', type: 'range', min: 0, max: Math.max(0, events.length - 1), step: 1, 'aria-label': 'Timeline: step of the run' },
+      attrs: { id: 'timeline-slider', type: 'range', min: 0, max: Math.max(0, events.length - 1), step: 1, 'aria-label': 'Timeline: step of the run', disabled },
     });
     this.slider.addEventListener('input', () => this.goto(Number(this.slider!.value)));
     this.stepLabel = h('div', { className: 'step-label', attrs: { id: 'timeline-label', 'aria-live': 'polite' } });
@@ -208,7 +226,8 @@ class MemoryMapApp {
   /** Show the event at index `i` (clamped), and its line in the editor. */
   private goto(i: number): void {
     const m = this.model;
-    if (!m || m.events.length === 0) return;
+    // Following the debugger, the debug worker has the run, not the kernel worker the steps come from.
+    if (!m || m.events.length === 0 || this.debugStop) return;
     const e = m.events[Math.max(0, Math.min(m.events.length - 1, i))];
     if (e.range && !e.range.virtual) vscode.postMessage({ type: 'reveal', range: e.range });
     this.requestStep(e.seq);
@@ -247,7 +266,7 @@ class MemoryMapApp {
 
   private onKey(ev: KeyboardEvent): void {
     const target = ev.target as HTMLElement | null;
-    if (target && (target.tagName === 'INPUT' || target.getAttribute('role') === 'tab')) return;
+    if (this.debugStop || (target && (target.tagName === 'INPUT' || target.getAttribute('role') === 'tab'))) return;
     if (ev.key === '[' || (ev.key === 'ArrowLeft' && ev.altKey)) this.goto(this.index() - 1);
     else if (ev.key === ']' || (ev.key === 'ArrowRight' && ev.altKey)) this.goto(this.index() + 1);
     else return;

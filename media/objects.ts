@@ -6,6 +6,9 @@
 // It stays smooth with 10,000 objects: every card's height is known from its field count, so the
 // layout is a prefix sum, and only the cards in (or near) the viewport are in the DOM, with the
 // arrows leaving them. Scrolling re-renders the window on the next animation frame.
+//
+// While the panel follows the debugger, the cards of the objects the current line touches are
+// marked (`touched`: a border, a tag, and their accessible label says so).
 
 import type { MemmapField, MemmapObject } from '../src/protocol/memoryMap';
 import { formatBytes, h, svg } from './dom';
@@ -36,6 +39,8 @@ export class ObjectsView {
   private model: MemmapModel | undefined;
   private frame = 0;
   selected: number | undefined;
+  /** Ids of the objects the debugger's current line touches. */
+  highlight: ReadonlySet<number> = new Set();
 
   constructor(private readonly actions: ObjectsActions) {
     this.arrows = svg('svg', { class: 'arrows', 'aria-hidden': 'true' });
@@ -103,10 +108,11 @@ export class ObjectsView {
   private card(o: MemmapObject, i: number): HTMLElement {
     const title = o.name ? `${o.type ?? 'bytes'} ${o.name}` : (o.type ?? `${o.size} bytes`);
     const siteText = o.site ? `${o.site.file}:${o.site.start.line}` : undefined;
+    const touched = this.highlight.has(o.id);
     const el = h(
       'article',
       {
-        className: `card ${o.state}${o.id === this.selected ? ' selected' : ''}`,
+        className: `card ${o.state}${o.id === this.selected ? ' selected' : ''}${touched ? ' touched' : ''}`,
         attrs: {
           role: 'listitem',
           tabindex: 0,
@@ -116,7 +122,7 @@ export class ObjectsView {
           'data-holder': o.holder,
           'data-state': o.state,
           'data-pfns': o.pfns.join(' '),
-          'aria-label': `${title}${o.state !== 'live' ? ` (${o.state})` : ''} at ${o.addr}, ${o.size} bytes in ${o.holder}`,
+          'aria-label': `${title}${o.state !== 'live' ? ` (${o.state})` : ''} at ${o.addr}, ${o.size} bytes in ${o.holder}${touched ? ', touched by the current line' : ''}`,
         },
         onClick: () => this.actions.select(o.id),
       },
@@ -126,6 +132,7 @@ export class ObjectsView {
         h('span', { className: 'type' }, title),
         h('span', { className: 'holder' }, o.holder),
         o.state !== 'live' && h('span', { className: `badge ${o.state}` }, o.state),
+        touched && h('span', { className: 'badge touched', attrs: { title: 'Touched by the current line' } }, 'current line'),
         h('span', { className: 'id' }, o.id > 0 ? `#${o.id}` : 'global'),
       ),
       h(

@@ -158,6 +158,21 @@ export type FromMemmapView =
   | { readonly type: 'step'; readonly from: number; readonly to: number }
   | { readonly type: 'reveal'; readonly range: WireRange };
 
+/** The debugger stop a snapshot shows, when the panel follows a debug session instead of Load. */
+export interface MemmapDebugStop {
+  /** The debugger's tick (statements and reports since boot) and the student's line, when known. */
+  readonly tick: number;
+  readonly line?: number;
+}
+
 export type ToMemmapView =
-  | { readonly type: 'snapshot'; readonly snapshot: MemmapSnapshot | undefined; readonly state?: MemmapViewState }
+  | {
+      readonly type: 'snapshot';
+      readonly snapshot: MemmapSnapshot | undefined;
+      readonly state?: MemmapViewState;
+      /** Set while following the debugger: the stop shown (the timeline is the debugger's then). */
+      readonly debug?: MemmapDebugStop;
+      /** Ids of the objects the current line touches (marked in the view). */
+      readonly highlight?: readonly number[];
+    }
   | { readonly type: 'delta'; readonly delta: MemmapDelta };

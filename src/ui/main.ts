@@ -78,6 +78,8 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
     const runner = own(new ModuleRunner(kernel, log, diagnostics, status, analysis, readModuleSource));
     const memoryMap = own(new MemoryMapPanel(context.extensionUri, kernel, runner.onDidRun));
     const debug = platform.registerDebugger?.(context);
+    // The memory map follows the debugger's stops while it is open, and Load again after a session.
+    if (debug) memoryMap.followDebugger(debug);
     const codeLens = own(new ModuleCodeLens(analysis, debug !== undefined));
     const hovers = own(new KernelHovers(analysisWorker, analysis, diagnostics));
     const c = { language: 'c' };

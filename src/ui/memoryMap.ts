@@ -9,14 +9,23 @@
 // the webview shows every string from module memory or source as text. The panel survives a
 // reload through the serializer: the webview keeps its view state with `setState`, and sends it
 // back in `ready`, which is when it gets the snapshot at the step it showed.
+//
+// Following the debugger: while the panel is open it subscribes to the debugger's stops; at each
+// stop it shows the snapshot the debug worker built there, with the objects the current line
+// touches marked, and Load, Unload and Reload are not shown until the debug session ends, when the
+// panel goes back to the kept machine's last step. Closed, it does not subscribe, so the debugger
+// builds no snapshot.
 
 import * as vscode from 'vscode';
 import type { WireRange } from '../protocol/kernel';
+import type { DebugStep } from '../core/index';
 import type { FromMemmapView, MemmapViewState, ToMemmapView } from '../protocol/memoryMap';
 import { toRange } from './convert';
+import type { DebugFollower } from './debug/register';
 import { Disposable } from './dispose';
 import { Cancelled } from './kernelClient';
 import type { KernelClient } from './kernelClient';
+import { debugStopMessage } from './memmapFollow';
 
 export const MEMORY_MAP_TITLE = 'Kernel Module Lab: Memory Map';
 export const MEMORY_MAP_VIEW_TYPE = 'kmodlab.memoryMap';
@@ -28,6 +37,11 @@ export class MemoryMapPanel extends Disposable {
   private panel: vscode.WebviewPanel | undefined;
   /** The webview follows the last step (false once the student stepped the timeline). */
   private followLast = true;
+  /** The debugger, when the host has one; and the stop shown while following it (else Load's machine). */
+  private debugger: DebugFollower | undefined;
+  private debugStop: Extract<ToMemmapView, { type: 'snapshot' }> | undefined;
+  /** The open panel's subscription to the debugger's stops. */
+  private debugSub: vscode.Disposable | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -42,6 +56,19 @@ export class MemoryMapPanel extends Disposable {
     );
     // Live: after every Load, Unload and Reload the panel shows the machine's new last step.
     this.register(machineChanged(() => void this.refresh()));
+  }
+
+  /** Follow this debugger's stops while the panel is open. */
+  followDebugger(follower: DebugFollower): void {
+    this.debugger = follower;
+    this.register(
+      follower.onDidEnd(() => {
+        if (!this.debugStop) return;
+        this.debugStop = undefined;
+        void this.refresh();
+      }),
+    );
+    if (this.panel) this.subscribe(this.panel);
   }
 
   /** Shows the panel (creating it on first use); it asks for the snapshot itself once loaded. */
@@ -66,22 +93,42 @@ export class MemoryMapPanel extends Disposable {
     const subs = [
       panel.webview.onDidReceiveMessage((msg: FromMemmapView) => void this.onMessage(msg)),
       panel.onDidDispose(() => {
-        if (this.panel === panel) this.panel = undefined;
+        if (this.panel === panel) {
+          this.panel = undefined;
+          this.debugStop = undefined;
+          this.debugSub?.dispose();
+          this.debugSub = undefined;
+        }
         for (const s of subs) s.dispose();
       }),
     ];
+    if (this.debugger) this.subscribe(panel);
     this.register(panel);
+  }
+
+  /** Listen to the debugger's stops while `panel` is the panel (a stop in progress arrives at once). */
+  private subscribe(panel: vscode.WebviewPanel): void {
+    this.debugSub?.dispose();
+    this.debugSub = this.debugger!.onDidStop((step: DebugStep) => {
+      if (this.panel !== panel) return;
+      this.debugStop = debugStopMessage(step);
+      this.post(this.debugStop);
+    });
   }
 
   private async onMessage(msg: FromMemmapView): Promise<void> {
     switch (msg.type) {
       case 'ready':
         this.followLast = msg.state?.at === undefined;
-        await this.sendSnapshot(msg.state);
+        if (this.debugStop) this.post({ ...this.debugStop, state: msg.state });
+        else await this.sendSnapshot(msg.state);
         return;
       case 'step': {
+        // The debugger sets the step while it is followed (the webview's timeline is disabled then).
+        if (this.debugStop) return this.post(this.debugStop);
         this.followLast = false;
         const reply = await this.ask({ type: 'memmap', from: msg.from, at: msg.to });
+        if (this.debugStop) return;
         // No delta: the machine is gone (a failed Load); the webview starts over from a snapshot.
         if (reply?.delta) this.post({ type: 'delta', delta: reply.delta });
         else await this.refresh();
@@ -95,13 +142,15 @@ export class MemoryMapPanel extends Disposable {
 
   /** A new run: the webview starts over at the last step. */
   private async refresh(): Promise<void> {
-    if (!this.panel) return;
+    if (!this.panel || this.debugStop) return;
     this.followLast = true;
     await this.sendSnapshot(undefined);
   }
 
   private async sendSnapshot(state: MemmapViewState | undefined): Promise<void> {
     const reply = await this.ask({ type: 'memmap', at: this.followLast ? undefined : state?.at });
+    // A debugger stop that arrived meanwhile stays shown.
+    if (this.debugStop) return;
     this.post({ type: 'snapshot', snapshot: reply?.snapshot, state });
   }
 

@@ -1,7 +1,10 @@
 // UI test of the debugger in a real VS Code (code-server) with the packaged kmodlab.vsix installed:
 // a student opens examples/test_mem.c, sets a breakpoint after the first strcpy, presses the
 // `Debug Module` CodeLens, and reads `aNewPerson->name = "roman1"` in the Variables view and the
-// kernel log in the debug console; then steps and sees the line move and the weight stored. Screenshots go to test-results/. Waits are on UI state, never sleeps.
+// kernel log in the debug console; then steps and sees the line move and the weight stored; opens
+// the memory map while stopped and sees it follow the debugger (the list head and the first Person,
+// the latter marked as touched by the current line), and go back to Load when the session ends.
+// Screenshots go to test-results/. Waits are on UI state, never sleeps.
 //
 // Run: npm run test:e2e (setup, package, every e2e file), or after `npm run package`:
 //      node --test test/e2e/debug.test.mjs
@@ -73,9 +76,27 @@ test('Debug Module stops at a breakpoint and shows aNewPerson->name in the Varia
     await waitUntil(async () => (await variableRows(page)).some((r) => /^\s*weight\s*[:=]\s*130\b/.test(r)), { timeout: 30000, message: 'weight: 130 after the step' });
     await vsc.screenshot('debug-02-after-step');
 
-    // Stop the session: the debug toolbar goes away.
+    // The memory map follows the debugger: memory at this stop, the current line's object marked.
+    await vsc.runCommand('Kernel Module Lab: Show Memory Map');
+    const frame = vsc.webviewFrame();
+    await frame.locator('#debug-stop', { hasText: `line ${BREAK_LINE + 1}` }).waitFor({ timeout: 60000 });
+    const cards = () =>
+      frame.locator('.card').evaluateAll((els) =>
+        els.map((c) => [c.dataset.family, c.querySelector('.field[data-name="name"] .fvalue')?.textContent ?? '', c.classList.contains('touched'), c.getAttribute('aria-label') ?? '']),
+      );
+    await waitUntil(async () => (await cards()).length === 2, { timeout: 30000, message: 'two cards: the list head and the first Person' });
+    const [head, node] = await cards();
+    assert.deepEqual([head[0], head[2]], ['global', false]);
+    assert.deepEqual(node.slice(0, 3), ['kmalloc', '"roman1"', true]);
+    assert.match(node[3], /touched by the current line/);
+    assert.equal(await frame.locator('#step-back').isDisabled(), true);
+    await vsc.screenshot('debug-03-memory-map-follows');
+
+    // Stop the session: the debug toolbar goes away, and the map goes back to Load (none ran).
     await vsc.press('Shift+F5');
     await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30000 });
+    await frame.locator('#empty').waitFor({ timeout: 30000 });
+    assert.equal(await frame.locator('#debug-stop').count(), 0);
   } catch (e) {
     await vsc.screenshot('debug-FAILED').catch(() => {});
     throw e;

@@ -26,6 +26,7 @@ import { spanLine } from '../source/source';
 import type { Frame } from '../vm/machine';
 import { isStoppable } from '../vm/compile';
 import type { Diagnostic } from '../diag/diagnostic';
+import { MemmapRecorder } from '../memmap/recorder';
 import { PausedState } from './paused';
 
 export interface DebugLaunch extends FrontEndInput, KernelOptions {
@@ -120,6 +121,8 @@ export class ModuleDebugger {
   /** The first tick a stop could be shown at (the entry point), once known. */
   private entryTick = -1;
   private booted: Booted | undefined;
+  /** The memory map's recorder of the current run, attached at boot as for Load Module. */
+  private memmap: MemmapRecorder | undefined;
   private tick = 0;
   private goal: Goal = { kind: 'run', mode: 'continue', from: 0, depth: 0 };
   private watched: (Uint8Array | null)[] = [];
@@ -171,6 +174,8 @@ export class ModuleDebugger {
   private runOnce(host: DebugHost): DebugOutcome {
     const booted = bootKernel(this.launch);
     this.booted = booted;
+    // Heap writes are not traced (no cost per store): a stop reads the live objects as they stand.
+    this.memmap = new MemmapRecorder(booted);
     this.tick = 0;
     this.horizon = this.reached;
     this.hits = [];
@@ -246,7 +251,7 @@ export class ModuleDebugger {
   /** Show the stop to the host, then turn its answer into the next goal (or a rewind). */
   private stopHere(host: DebugHost, stop: Stop): void {
     this.passed();
-    const state = new PausedState(this.booted!, this.fe, stop, this);
+    const state = new PausedState(this.booted!, this.fe, stop, this, this.memmap);
     const depth = this.booted!.kernel.machine.frames.length;
     const resume = host.stopped(stop, state);
     state.invalidate();
@@ -314,7 +319,7 @@ export class ModuleDebugger {
 
   /** The machine at the statement being hooked, for conditions and logpoints (frame 0 is `f`). */
   private pausedHere(f: Frame): PausedState {
-    return new PausedState(this.booted!, this.fe, { tick: this.tick, span: f.cur?.span }, this);
+    return new PausedState(this.booted!, this.fe, { tick: this.tick, span: f.cur?.span }, this, this.memmap);
   }
 
   private conditionIsFalse(f: Frame, condition: string): boolean {

@@ -1,6 +1,6 @@
 // The machine as it stands at a debugger stop: the call stack with real frame addresses, scopes
 // and variables decoded by C type, expression evaluation, raw memory, and the memory map's view of
-// the current step. Valid only while the debugger's host is handling the stop (`invalidate` ends
+// the current step (`step`). Valid only while the debugger's host is handling the stop (`invalidate` ends
 // it): the run goes on afterwards and the same objects would show later states.
 //
 // Variable references (`ref`) are small integers handed to the editor; each names a Place and the
@@ -11,7 +11,9 @@ import type { StructType } from '../c/types';
 import { typeName } from '../c/types';
 import type { FrontEndResult } from '../frontend';
 import type { Booted } from '../kernel/boot';
-import type { MemorySnapshot } from '../kernel/mm/index';
+import type { MemmapRecorder } from '../memmap/recorder';
+import { memmapSnapshot } from '../memmap/snapshot';
+import type { MemmapSnapshot } from '../../protocol/memoryMap';
 import type { Span } from '../source/source';
 import { spanLine } from '../source/source';
 import type { Frame } from '../vm/machine';
@@ -55,8 +57,12 @@ export interface MemoryRead {
 export interface DebugStep {
   readonly tick: number;
   readonly line: number | undefined;
-  readonly snapshot: MemorySnapshot;
-  /** Addresses of the objects the current line touches (pointer locals it reads, their targets). */
+  /** The memory map at the stop: the run's objects as memory holds them now. */
+  readonly snapshot: MemmapSnapshot | undefined;
+  /**
+   * Addresses (`0x…`) the current line touches: the targets of the pointer variables it names, and
+   * the variables it names that live in memory (a global such as `personList`).
+   */
   readonly highlight: string[];
 }
 
@@ -78,6 +84,7 @@ export class PausedState {
     private readonly fe: FrontEndResult,
     readonly stop: { readonly tick: number; readonly span: Span | undefined },
     private readonly recorder: EditRecorder,
+    private readonly memmap?: MemmapRecorder,
   ) {
     this.frames = callStack(booted.kernel.machine).map((e) => e.frame);
     this.view = memoryView(booted, fe);
@@ -189,19 +196,32 @@ export class PausedState {
     return { addr: child.place.addr, size, description: `${child.evaluateName ?? name} (${size} bytes at ${hexAddr(child.place.addr)})` };
   }
 
-  /** The memory map's state at this step (see DebugStep). */
+  /**
+   * The memory map's state at this step (see DebugStep). Built only when asked (the panel follows
+   * the debugger): it reads every live object of the run once.
+   */
   step(): DebugStep {
     const highlight = new Set<string>();
     const top = this.frames[0];
     if (top?.cur) {
       const text = this.fe.file.text.slice(top.cur.span.start, top.cur.span.end);
-      for (const { v, place } of this.localsInScope(top)) {
-        if (!new RegExp(`\\b${v.name}\\b`).test(text)) continue;
+      const named = (name: string) => new RegExp(`\\b${name}\\b`).test(text);
+      // Locals shadow globals of the same name.
+      const locals = this.localsInScope(top);
+      const shadowed = new Set(locals.map((l) => l.v.name));
+      const globals = this.moduleGlobals().filter((g) => !shadowed.has(g.v.name));
+      for (const { v, place } of [...locals, ...globals]) {
+        if (!named(v.name)) continue;
         const m = memoryOf(this.view, place);
         if (m) highlight.add(hexAddr(m.addr));
       }
     }
-    return { tick: this.stop.tick, line: this.stop.span ? spanLine(this.stop.span) : undefined, snapshot: this.booted.mm.snapshot(), highlight: [...highlight] };
+    let snapshot: MemmapSnapshot | undefined;
+    if (this.memmap && this.valid) {
+      this.memmap.captureLive();
+      snapshot = memmapSnapshot(this.memmap, this.fe.moduleName);
+    }
+    return { tick: this.stop.tick, line: this.stop.span ? spanLine(this.stop.span) : undefined, snapshot, highlight: [...highlight] };
   }
 
   private info(c: Child): VariableInfo {

@@ -120,6 +120,17 @@ export class MemmapRecorder {
     return this.lastStep;
   }
 
+  /**
+   * Read every live object now, as its version at the last step: a debugger stops between steps,
+   * and the map it follows shows memory as it stands at the stop (writes since the last step
+   * included, whether or not heap writes are traced). Returns the last step.
+   */
+  captureLive(): number {
+    this.flush(this.lastStep);
+    for (const o of this.objects.values()) if (o.freeSeq === undefined) this.capture(o, this.lastStep);
+    return this.lastStep;
+  }
+
   /** The object holding `addr` now: a live one, else the most recently freed one. */
   objectAt(addr: number): TrackedObject | undefined {
     const live = this.live.find(addr);

@@ -4,8 +4,10 @@
 // kmodlab.* settings), the Debug Module command behind the CodeLens and the editor title, and the
 // C member chains (`p->list.next`) that debug hovers evaluate.
 //
-// The memory map follows the debugger through `DebugFollower.onDidStop`: after each stop it gets
-// the machine's snapshot at that step and the addresses the current line touches.
+// The memory map follows the debugger through `DebugFollower`: after each stop (and at once when it
+// subscribes during a stop) it gets the memory map's snapshot at that step and the addresses the
+// current line touches; `onDidEnd` tells it the session is over. With no subscriber the worker is
+// never asked for a snapshot.
 
 import * as vscode from 'vscode';
 import type { DebugStep } from '../../core/index';
@@ -18,8 +20,13 @@ export const DEBUG_TYPE = 'kmodlab';
 
 /** What the memory map panel subscribes to, to follow the debugger step by step. */
 export interface DebugFollower {
-  /** Fires after each stop of a kmodlab debug session, with the state at that step. */
+  /**
+   * Fires after each stop of a kmodlab debug session, with the state at that step; a listener that
+   * subscribes while a session is stopped gets that stop at once.
+   */
   readonly onDidStop: vscode.Event<DebugStep>;
+  /** Fires when a kmodlab debug session ends. */
+  readonly onDidEnd: vscode.Event<void>;
 }
 
 export function registerDebugger(context: vscode.ExtensionContext, startWorker: () => DebugWorkerPort): DebugFollower {
@@ -28,11 +35,17 @@ export function registerDebugger(context: vscode.ExtensionContext, startWorker: 
     return d;
   };
   const stopped = own(new vscode.EventEmitter<DebugStep>());
+  const ended = own(new vscode.EventEmitter<void>());
   let listeners = 0;
+  /** The session that reported the last stop (asking it while it runs answers nothing). */
+  let lastStopped: KmodlabDebugSession | undefined;
   const onDidStop: vscode.Event<DebugStep> = (listener, thisArgs, disposables) => {
     listeners++;
     const d = stopped.event(listener, thisArgs, disposables);
+    let subscribed = true;
+    void lastStopped?.debugStep().then((step) => subscribed && step && listener.call(thisArgs, step));
     return new vscode.Disposable(() => {
+      subscribed = false;
       listeners--;
       d.dispose();
     });
@@ -53,6 +66,7 @@ export function registerDebugger(context: vscode.ExtensionContext, startWorker: 
           },
           // Only ask the worker for the memory map's state when a panel listens.
           onStopped: () => {
+            lastStopped = session;
             if (listeners > 0) void session.debugStep().then((step) => step && stopped.fire(step));
           },
         });
@@ -60,10 +74,17 @@ export function registerDebugger(context: vscode.ExtensionContext, startWorker: 
       },
     }),
   );
+  own(
+    vscode.debug.onDidTerminateDebugSession((s) => {
+      if (s.type !== DEBUG_TYPE) return;
+      lastStopped = undefined;
+      ended.fire();
+    }),
+  );
   own(vscode.commands.registerCommand('kmodlab.debugModule', (uri?: vscode.Uri) => debugModule(uri)));
   own(vscode.languages.registerEvaluatableExpressionProvider('c', { provideEvaluatableExpression: hoverExpression }));
   void vscode.commands.executeCommand('setContext', 'kmodlab.canDebug', true);
-  return { onDidStop };
+  return { onDidStop, onDidEnd: ended.event };
 }
 
 /** A member chain such as `aNewPerson->list.next` or `people[2].name`. */

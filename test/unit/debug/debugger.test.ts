@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { ModuleDebugger, parseAddress } from '../../../src/core/index';
 import type { DebugLaunch, DebugStep, PausedState, Resume, SourceBreakpoint, Stop, VariableInfo } from '../../../src/core/index';
 import { spanLine } from '../../../src/core/source/source';
+import type { MemmapObject } from '../../../src/protocol/memoryMap';
 
 const TEST_MEM = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'examples', 'test_mem.c'), 'utf8');
 const lineOf = (text: string, needle: string, nth = 1): number => {
@@ -122,6 +123,34 @@ describe('core/debug ModuleDebugger', function () {
     const { step, person } = stop.seen as { step: DebugStep; person: string };
     assert.equal(step.line, line);
     assert.deepEqual(step.highlight, [person]);
-    assert.ok(step.snapshot.allocations.some((a) => `0x${a.addr}` === person && a.size === 56), JSON.stringify(step.snapshot.allocations));
+    assert.ok(step.snapshot?.objects.some((o) => `0x${o.addr}` === person && o.size === 56));
+  });
+
+  it('gives the memory map the two Persons as they stand after the second list_add_tail, and what the line touches', () => {
+    const line = lineOf(TEST_MEM, 'list_add_tail', 2);
+    const look = (s: PausedState) => ({
+      step: s.step(),
+      person: (s.evaluate('aNewPerson', 0) as VariableInfo).memoryReference,
+      head: (s.evaluate('personList', 0) as VariableInfo).memoryReference,
+    });
+    // Stopped at the second list_add_tail, then one step over it.
+    const [at, after] = debug(TEST_MEM, [{ line }], ['next', 'terminate'], look);
+    assert.equal(after.line, line + 1);
+    const people = (step: DebugStep) => step.snapshot!.objects.filter((o) => o.type === 'struct Person' && o.family !== 'global');
+    const name = (o: MemmapObject) => o.fields.find((f) => f.name === 'name')?.value;
+    for (const stop of [at, after]) {
+      const { step } = stop.seen as { step: DebugStep };
+      assert.equal(step.snapshot!.module, 'm');
+      assert.deepEqual(people(step).map(name), ['"roman1"', '"roman2"']);
+    }
+    // The line names aNewPerson and personList: the second Person and the list head are touched.
+    const { step, person, head } = at.seen as { step: DebugStep; person: string; head: string };
+    assert.equal(step.line, line);
+    assert.deepEqual([...step.highlight].sort(), [person, head].sort());
+    assert.equal(`0x${people(step)[1].addr}`, person);
+    // After the step, memory holds the ring: the first Person's list.next points into the second.
+    const [first, second] = people((after.seen as { step: DebugStep }).step);
+    const next = first.fields.find((f) => f.name === 'list.next');
+    assert.deepEqual(next?.target, { id: second.id, offset: 40, field: 'list' });
   });
 });
