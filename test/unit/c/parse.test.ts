@@ -119,3 +119,27 @@ describe('front-end errors have exact positions and never throw', () => {
     assert.equal(sizeOf(st), 8);
   });
 });
+
+// Found by the fuzzer (test/unit/fuzz): each once threw RangeError or took minutes.
+describe('parser limits on hostile input', () => {
+  const LIMIT = 'nesting deeper than 512 levels (limit of Kernel Module Lab)';
+  const cases: [string, string][] = [
+    ['10,000 unary minus', `int f(int x) { return ${'-'.repeat(10_000)}x; }`],
+    ['10,000 casts', `int f(int x) { return ${'(int)'.repeat(10_000)}x; }`],
+    ['a 100,000-term sum', `int f(int x) { return ${Array(100_000).fill('x').join('+')}; }`],
+  ];
+  for (const [name, src] of cases) {
+    it(`${name}: a limit diagnostic, not an exception`, () => {
+      assert.ok(errors(src).some((e) => e.endsWith(LIMIT)), errors(src).join('\n'));
+    });
+  }
+
+  it('a 512-term sum is still fine', () => {
+    assert.deepEqual(errors(`int f(int x) { return ${Array(500).fill('x').join('+')}; }`), []);
+  });
+
+  it('finds a duplicate among 100,000 case labels (without a quadratic scan)', () => {
+    const cases = Array.from({ length: 100_000 }, (_, i) => `case ${i}: break;`).join(' ');
+    assert.deepEqual(errors(`int f(int x) { switch (x) { ${cases} case 7: break; } return 0; }`).map((e) => e.replace(/^\d+:\d+: /, '')), ['duplicate case value']);
+  });
+});
