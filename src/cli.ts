@@ -120,16 +120,7 @@ function load(argv: string[]): number {
   const result = runModule({
     fileName: path.basename(a.file),
     text,
-    readLocal: (name) => {
-      // `#include "..."` may read only inside the module's own folder.
-      const p = path.resolve(dir, name);
-      if (!p.startsWith(dir + path.sep)) return undefined;
-      try {
-        return fs.readFileSync(p, 'latin1');
-      } catch {
-        return undefined;
-      }
-    },
+    readLocal: localReader(dir),
     params: a.params.join(' '),
     unload: a.unload,
     failNth: a.failNth,
@@ -285,15 +276,7 @@ function check(argv: string[]): number {
     const fe = frontEnd({
       fileName: path.basename(file),
       text,
-      readLocal: (name) => {
-        const p = path.resolve(dir, name);
-        if (!p.startsWith(dir + path.sep)) return undefined;
-        try {
-          return fs.readFileSync(p, 'latin1');
-        } catch {
-          return undefined;
-        }
-      },
+      readLocal: localReader(dir),
     }, kernelHeaders());
     pathOf.set(fe.file, file);
     if (a.format === 'text') {
@@ -321,3 +304,19 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 });
 
 process.exitCode = main(process.argv.slice(2));
+
+/**
+ * Reads `#include "..."` files for a module in `dir`, and only inside `dir`: the core already
+ * refuses `..` and absolute names (KM1005); this also refuses a symbolic link that points out.
+ */
+function localReader(dir: string): (name: string) => string | undefined {
+  return (name) => {
+    try {
+      const real = fs.realpathSync(path.resolve(dir, name));
+      if (!real.startsWith(fs.realpathSync(dir) + path.sep)) return undefined;
+      return fs.readFileSync(real, 'latin1');
+    } catch {
+      return undefined;
+    }
+  };
+}

@@ -105,16 +105,17 @@ export function fuzz(opts: FuzzOptions, report = newReport()): FuzzReport {
     for (const input of pathologicalInputs()) attempt(input, 22);
   }
   const deadline = opts.timeLimitMs === undefined ? undefined : Date.now() + opts.timeLimitMs;
-  const check = (arb: fc.Arbitrary<FuzzInput>, numRuns: number, seed: number) => {
+  /** Runs `arb`, within `share` of the time left when there is a time limit. */
+  const check = (arb: fc.Arbitrary<FuzzInput>, numRuns: number, seed: number, share: number) => {
     if (numRuns <= 0) return;
-    const left = deadline === undefined ? undefined : Math.max(1, deadline - Date.now());
+    const left = deadline === undefined ? undefined : Math.max(1, (deadline - Date.now()) * share);
     fc.check(
       fc.property(arb, (input) => attempt(input)),
       { seed, numRuns, interruptAfterTimeLimit: left, markInterruptAsFailure: false, endOnFailure: false },
     );
   };
-  check(mutatedInputs(seedFiles()), opts.mutations, opts.seed);
-  check(generatedModules, opts.generated, opts.seed + 1);
+  check(mutatedInputs(seedFiles()), opts.mutations, opts.seed, 0.5);
+  check(generatedModules, opts.generated, opts.seed + 1, 1);
   return report;
 }
 

@@ -25,6 +25,7 @@ import type { Diagnostic, Related, Severity } from '../diag/diagnostic';
 import { classifyToken, decodeCharLiteral, isStray, lexFile, strayMessage } from './lex';
 import type { LexProblem } from './lex';
 import { parseIntegerConstant } from './number';
+import { leavesModuleFolder } from './includePath';
 
 export interface PreprocessOptions {
   /** Resolve an #include. kind 'system' for <...>, 'quote' for "..." (quote falls back to system). Return undefined if not found. */
@@ -760,6 +761,10 @@ class Preprocessor {
     if (h.rest < operand.length) this.warning(userSpan(operand[h.rest]), `extra tokens at end of #${dir.text} directive`);
     if (h.name === '') {
       this.error(h.span, `empty filename in #${dir.text}`);
+      return;
+    }
+    if (h.kind === 'quote' && leavesModuleFolder(h.name)) {
+      this.report('error', 'KM1005', h.span, `${h.name}: outside the module's folder; #include "..." reads only files in the module's own folder`);
       return;
     }
     const found = this.resolve(h.name, h.kind, f.file);

@@ -143,3 +143,29 @@ describe('parser limits on hostile input', () => {
     assert.deepEqual(errors(`int f(int x) { switch (x) { ${cases} case 7: break; } return 0; }`).map((e) => e.replace(/^\d+:\d+: /, '')), ['duplicate case value']);
   });
 });
+
+describe('#include "..." stays in the module folder', () => {
+  const read: string[] = [];
+  const readLocal = (name: string) => {
+    read.push(name);
+    return name === 'ok.h' ? '#define OK 1\n' : 'secret';
+  };
+  const cases: [string, string][] = [
+    ['../../etc/passwd', '2:10: ../../etc/passwd: outside the module\'s folder; #include "..." reads only files in the module\'s own folder'],
+    ['/etc/passwd', '2:10: /etc/passwd: outside the module\'s folder; #include "..." reads only files in the module\'s own folder'],
+    ['sub/../../x.h', '2:10: sub/../../x.h: outside the module\'s folder; #include "..." reads only files in the module\'s own folder'],
+  ];
+  for (const [name, want] of cases) {
+    it(`refuses "${name}" at the include's position, without reading it`, () => {
+      read.length = 0;
+      const r = frontEnd({ fileName: 't.c', text: `#include "ok.h"\n#include "${name}"\nint x = OK;`, readLocal }, kernelHeaders());
+      const errs = r.diagnostics.filter((d) => d.severity === 'error').map((d) => {
+        const p = d.span.file.position(d.span.start);
+        return `${p.line}:${p.column}: ${d.message}`;
+      });
+      assert.deepEqual(errs, [want]);
+      assert.equal(r.diagnostics[0].code, 'KM1005');
+      assert.deepEqual(read, ['ok.h']);
+    });
+  }
+});
