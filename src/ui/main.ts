@@ -41,6 +41,7 @@ const COMMANDS: Record<string, (lab: Lab, ...args: unknown[]) => unknown> = {
   showMemoryMap: async (lab) => lab.memoryMap.show(await lab.runner.snapshot()),
   showKernelLog: (lab) => lab.log.show(false),
   openExample: (lab) => openExample(lab.context.extensionUri),
+  restartKernel: (lab) => lab.runner.restartKernel(),
 };
 
 export function activateWith(context: vscode.ExtensionContext, platform: Platform): void {

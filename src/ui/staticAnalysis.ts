@@ -12,7 +12,7 @@ import { Cancelled, KernelClient } from './kernelClient';
 import type { Diagnostics } from './diagnostics';
 import { ModuleFiles } from './diagnostics';
 import { looksLikeModule } from './moduleDetect';
-import { ANALYSIS_DELAY_MS, analysisTrigger } from './settings';
+import { ANALYSIS_DELAY_MS, analysisTrigger, frontEndLimits } from './settings';
 import type { SourceReader } from './source';
 
 /** Schemes of documents the student edits (not output channels, diffs or SCM inputs). */
@@ -106,7 +106,7 @@ export class StaticAnalysis extends Disposable {
       this.client.cancelQueued((m) => m.type === 'analyze' && m.document === key);
       let reply: AnalyzeReply;
       try {
-        reply = await this.client.request({ type: 'analyze', document: key, source: files.source, analyze }, 30_000);
+        reply = await this.client.request({ type: 'analyze', document: key, source: files.source, analyze, limits: frontEndLimits(config()) }, 30_000);
       } catch (e) {
         if (!(e instanceof Cancelled)) console.error(`kmodlab: analysis failed: ${e instanceof Error ? e.message : String(e)}`);
         return undefined;

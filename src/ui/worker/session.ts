@@ -19,6 +19,7 @@ import type {
   ModuleSource,
   ModuleState,
   ReloadRequest,
+  FrontEndLimits,
   RunSettings,
   SnapshotReply,
   ToWorker,
@@ -47,7 +48,7 @@ export class KernelSession {
         case 'snapshot':
           return this.snapshot(msg.id);
         case 'analyze':
-          return analyzeSource(msg.id, msg.source, msg.analyze);
+          return analyzeSource(msg.id, msg.source, msg.analyze, msg.limits);
         case 'api-table':
           return apiTable(msg.id);
       }
@@ -59,7 +60,7 @@ export class KernelSession {
   /** Boot a fresh machine and insmod (Load Module). */
   private load(req: LoadRequest | ReloadRequest, op: 'load' | 'reload' = 'load'): KernelReply {
     this.machine = undefined;
-    const fe = readModule(req.source);
+    const fe = readModule(req.source, req.settings.limits);
     const buildErrors = fe.diagnostics.filter((d) => d.severity === 'error');
     if (buildErrors.length) return this.failedBuild(req.id, op, fe, buildErrors);
     const booted = bootKernel(kernelOptions(req.settings));
@@ -83,7 +84,7 @@ export class KernelSession {
   private reload(req: ReloadRequest): KernelReply {
     const m = this.machine;
     if (!m || m.booted.kernel.panicked) return this.load(req, 'reload');
-    const fe = readModule(req.source);
+    const fe = readModule(req.source, req.settings.limits);
     const buildErrors = fe.diagnostics.filter((d) => d.severity === 'error');
     // A module that does not build never reaches the machine: the loaded one stays as it is.
     if (buildErrors.length) return this.failedBuild(req.id, 'reload', fe, buildErrors, this.stateOf(false));
@@ -143,8 +144,8 @@ export class KernelSession {
 }
 
 /** Front end, then the analyzer when asked; plus the parse facts for CodeLens and hovers. */
-export function analyzeSource(id: number, source: ModuleSource, analyze: boolean): AnalyzeReply {
-  const fe = readModule(source);
+export function analyzeSource(id: number, source: ModuleSource, analyze: boolean, limits?: FrontEndLimits): AnalyzeReply {
+  const fe = readModule(source, limits);
   const diagnostics = analyze ? staticDiagnostics(fe) : fe.diagnostics;
   return {
     type: 'analyze',
@@ -174,8 +175,8 @@ function apiTable(id: number): ApiTableReply {
   };
 }
 
-function readModule(source: ModuleSource): FrontEndResult {
-  return frontEnd({ fileName: source.fileName, text: source.text, readLocal: (name) => source.locals[name] }, kernelHeaders());
+function readModule(source: ModuleSource, limits: FrontEndLimits | undefined): FrontEndResult {
+  return frontEnd({ fileName: source.fileName, text: source.text, readLocal: (name) => source.locals[name], limits }, kernelHeaders());
 }
 
 function kernelOptions(s: RunSettings) {
@@ -186,6 +187,7 @@ function kernelOptions(s: RunSettings) {
     failNth: s.failNth && s.failNth > 0 ? s.failNth : undefined,
     failProbability: s.failRate && s.failRate > 0 ? s.failRate : undefined,
     softLockupSeconds: s.softLockupSeconds,
+    stackBytes: s.stackBytes,
   };
 }
 
