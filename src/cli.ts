@@ -185,6 +185,7 @@ function toJson(r: RunResult): unknown {
     events: r.booted
       ? {
           dropped: r.booted.kernel.events.dropped,
+          notice: r.booted.kernel.events.notice(),
           list: r.booted.kernel.events.all().map((e) => {
             const { span, ...rest } = e as typeof e & { span?: import('./core/index').Span };
             const plain: Record<string, unknown> = {};
