@@ -6,8 +6,9 @@
 // document is analysed: a request still waiting in the queue is replaced by a newer one.
 //
 // With `kmodlab.debug.analysisLatency` on, each published result writes `analysis latency: N ms` to
-// the "Kernel Module Lab Debug" output channel: the time from the first edit not yet analysed to
-// its diagnostics in the editor (the 300 ms pause included), which the e2e abuse test measures.
+// the "Kernel Module Lab Debug" output channel: the time from the last edit (the one after which the
+// student paused) to its diagnostics in the editor, the 300 ms pause included; the e2e abuse test
+// measures it.
 
 import * as vscode from 'vscode';
 import type { AnalyzeReply } from '../protocol/kernel';
@@ -37,7 +38,7 @@ export class StaticAnalysis extends Disposable {
   private readonly facts = new Map<string, Facts>();
   /** Requests in progress per document, so `factsFor` can wait for the first reply. */
   private readonly pending = new Map<string, Promise<Facts | undefined>>();
-  /** When each document's oldest edit without published diagnostics happened (Date.now()). */
+  /** When each document's newest edit without published diagnostics happened (Date.now()). */
   private readonly editedAt = new Map<string, number>();
   private debugChannel: vscode.OutputChannel | undefined;
   private readonly changed = this.register(new vscode.EventEmitter<{ readonly uri: vscode.Uri; readonly facts: AnalyzeReply }>());
@@ -56,7 +57,7 @@ export class StaticAnalysis extends Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (!e.contentChanges.length) return;
         const key = e.document.uri.toString();
-        if (!this.editedAt.has(key)) this.editedAt.set(key, Date.now());
+        this.editedAt.set(key, Date.now());
         // With analysis on save, typing still refreshes the parse facts (CodeLens, hovers).
         this.schedule(e.document, analysisTrigger(config()) === 'onType', ANALYSIS_DELAY_MS);
       }),
