@@ -163,17 +163,23 @@ function readModuleFile(file: string): { fileName: string; text: string; readLoc
   } catch (e) {
     return `cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : String(e)}`;
   }
-  const dir = path.dirname(path.resolve(file));
-  const readLocal = (name: string): string | undefined => {
-    const p = path.resolve(dir, name);
-    if (!p.startsWith(dir + path.sep)) return undefined;
+  return { fileName: path.basename(file), text, readLocal: localReader(path.dirname(path.resolve(file))) };
+}
+
+/**
+ * Reads `#include "..."` files for a module in `dir`, and only inside `dir`: the core already
+ * refuses `..` and absolute names (KM1005); this also refuses a symbolic link that points out.
+ */
+function localReader(dir: string): (name: string) => string | undefined {
+  return (name) => {
     try {
-      return fs.readFileSync(p, 'latin1');
+      const real = fs.realpathSync(path.resolve(dir, name));
+      if (!real.startsWith(fs.realpathSync(dir) + path.sep)) return undefined;
+      return fs.readFileSync(real, 'latin1');
     } catch {
       return undefined;
     }
   };
-  return { fileName: path.basename(file), text, readLocal };
 }
 
 function load(argv: string[]): number {
@@ -242,6 +248,7 @@ function toJson(r: RunResult): unknown {
     events: r.booted
       ? {
           dropped: r.booted.kernel.events.dropped,
+          notice: r.booted.kernel.events.notice(),
           list: r.booted.kernel.events.all().map((e) => {
             const { span, ...rest } = e as typeof e & { span?: import('./core/index').Span };
             const plain: Record<string, unknown> = {};
@@ -435,3 +442,4 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 const status = main(process.argv.slice(2));
 if (typeof status === 'number') process.exitCode = status;
 else void status.then((code) => (process.exitCode = code));
+

@@ -5,6 +5,7 @@
 import { SourceFile } from './source/source';
 import type { Diagnostic } from './diag/diagnostic';
 import { preprocess } from './c/preprocess';
+import { leavesModuleFolder } from './c/includePath';
 import { parse } from './c/parse';
 import type { TranslationUnit } from './c/ast';
 import type { HeaderTree } from './kernel/include/index';
@@ -41,7 +42,7 @@ export function frontEnd(input: FrontEndInput, headers: HeaderTree): FrontEndRes
   const locals = new Map<string, SourceFile>();
   const pp = preprocess(file, {
     resolveInclude(name, kind) {
-      if (kind === 'quote' && input.readLocal && !name.includes('..') && !name.startsWith('/')) {
+      if (kind === 'quote' && input.readLocal && !leavesModuleFolder(name)) {
         const cached = locals.get(name);
         if (cached) return cached;
         const text = input.readLocal(name);

@@ -4,6 +4,7 @@
 export { runModule } from './run';
 export type { RunOptions, RunResult } from './run';
 export { frontEnd, moduleNameOf } from './frontend';
+export { leavesModuleFolder } from './c/includePath';
 export type { FrontEndInput, FrontEndResult } from './frontend';
 export { formatDiagnostic, caretExcerpt } from './diag/render';
 export type { Diagnostic, Related, Fix, TextEdit, Severity } from './diag/diagnostic';

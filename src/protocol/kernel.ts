@@ -75,8 +75,18 @@ export interface WireFinding {
 /** The module's state as the status bar shows it. */
 export type ModuleState = 'not-loaded' | 'live' | 'failed' | 'tainted';
 
+/** Limits of the front end (`kmodlab.limits.*`); each exceeded limit is a KM9002 diagnostic. */
+export interface FrontEndLimits {
+  readonly maxExpansionDepth?: number;
+  readonly maxOutputTokens?: number;
+  readonly maxNesting?: number;
+}
+
 /** Run settings, from the `kmodlab.*` configuration. */
 export interface RunSettings {
+  readonly limits?: FrontEndLimits;
+  /** The insmod task's kernel stack, bytes (the stack-overflow report past it). */
+  readonly stackBytes?: number;
   readonly ramBytes?: number;
   readonly seed?: number;
   readonly failNth?: number;
@@ -159,6 +169,7 @@ export interface AnalyzeRequest {
   readonly source: ModuleSource;
   /** Run the analyzer too; false gives the parse facts only (entry points, allocation sizes). */
   readonly analyze: boolean;
+  readonly limits?: FrontEndLimits;
 }
 
 /** The API table summary for hovers. */

@@ -59,6 +59,7 @@ const COMMANDS: Record<string, (lab: Lab, ...args: unknown[]) => unknown> = {
   showKernelLog: (lab) => lab.log.show(false),
   openExample: (lab) => openExample(lab.context.extensionUri),
   openKernelShell: (lab) => lab.context.subscriptions.push(openKernelShell(lab.kernel, readModuleSource, lab.log)),
+  restartKernel: (lab) => lab.runner.restartKernel(),
 };
 
 export function activateWith(context: vscode.ExtensionContext, platform: Platform): KmodlabApi {

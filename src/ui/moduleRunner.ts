@@ -78,6 +78,18 @@ export class ModuleRunner extends Disposable {
     await this.run(() => this.client.request({ type: 'reload', source: read.source, settings: settings() }, KERNEL_TIMEOUT_MS), files, doc, doc.version);
   }
 
+  /**
+   * Stops the kernel worker whatever it is doing (a request in flight is cancelled, the machine is
+   * lost) and leaves a clean state: the next request starts a fresh worker and boots a fresh machine.
+   */
+  restartKernel(): void {
+    this.generation++;
+    this.client.restart('the kernel was restarted');
+    this.loaded = undefined;
+    this.status.set('not-loaded', undefined);
+    this.log.append(['Kernel Module Lab: the kernel was restarted; the next Load boots a fresh machine.']);
+  }
+
   private async run(send: () => Promise<KernelReply>, files: ModuleFiles, doc: vscode.TextDocument, version: number): Promise<void> {
     let reply: KernelReply;
     try {

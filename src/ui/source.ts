@@ -4,6 +4,7 @@
 // The worker cannot read files itself: the core is pure and the web worker has no file system.
 
 import * as vscode from 'vscode';
+import { leavesModuleFolder } from '../core/c/includePath';
 import type { ModuleSource } from '../protocol/kernel';
 import { baseName } from './convert';
 import { quoteIncludes } from './sourceRefs';
@@ -28,7 +29,7 @@ export const readModuleSource: SourceReader = async (doc) => {
     const next: string[] = [];
     for (const name of wanted) {
       // The core refuses the same names: no way out of the module's folder.
-      if (name in locals || name.includes('..') || name.startsWith('/')) continue;
+      if (name in locals || leavesModuleFolder(name)) continue;
       const uri = vscode.Uri.joinPath(doc.uri, '..', name);
       const text = await readText(uri);
       if (text === undefined) continue;

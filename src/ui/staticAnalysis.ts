@@ -4,6 +4,11 @@
 // constant allocation sizes for hovers). The worker is a second one, separate from the kernel's,
 // so a module running in the kernel never delays the squiggles. Only the newest version of each
 // document is analysed: a request still waiting in the queue is replaced by a newer one.
+//
+// With `kmodlab.debug.analysisLatency` on, each published result writes `analysis latency: N ms` to
+// the "Kernel Module Lab Debug" output channel: the time from the last edit (the one after which the
+// student paused) to its diagnostics in the editor, the 300 ms pause included; the e2e abuse test
+// measures it.
 
 import * as vscode from 'vscode';
 import type { AnalyzeReply } from '../protocol/kernel';
@@ -12,7 +17,7 @@ import { Cancelled, KernelClient } from './kernelClient';
 import type { Diagnostics } from './diagnostics';
 import { ModuleFiles } from './diagnostics';
 import { looksLikeModule } from './moduleDetect';
-import { ANALYSIS_DELAY_MS, analysisTrigger } from './settings';
+import { ANALYSIS_DELAY_MS, analysisTrigger, frontEndLimits } from './settings';
 import type { SourceReader } from './source';
 
 /** Schemes of documents the student edits (not output channels, diffs or SCM inputs). */
@@ -33,6 +38,9 @@ export class StaticAnalysis extends Disposable {
   private readonly facts = new Map<string, Facts>();
   /** Requests in progress per document, so `factsFor` can wait for the first reply. */
   private readonly pending = new Map<string, Promise<Facts | undefined>>();
+  /** When each document's newest edit without published diagnostics happened (Date.now()). */
+  private readonly editedAt = new Map<string, number>();
+  private debugChannel: vscode.OutputChannel | undefined;
   private readonly changed = this.register(new vscode.EventEmitter<{ readonly uri: vscode.Uri; readonly facts: AnalyzeReply }>());
   /** Fires when a document's parse facts changed (the CodeLens provider listens). */
   readonly onDidChangeFacts = this.changed.event;
@@ -48,6 +56,8 @@ export class StaticAnalysis extends Disposable {
     this.register(
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (!e.contentChanges.length) return;
+        const key = e.document.uri.toString();
+        this.editedAt.set(key, Date.now());
         // With analysis on save, typing still refreshes the parse facts (CodeLens, hovers).
         this.schedule(e.document, analysisTrigger(config()) === 'onType', ANALYSIS_DELAY_MS);
       }),
@@ -79,6 +89,15 @@ export class StaticAnalysis extends Disposable {
     return f && f.version === doc.version ? f.reply : undefined;
   }
 
+  /** The debug line for the edits just published (see the header). */
+  private reportLatency(key: string): void {
+    const since = this.editedAt.get(key);
+    this.editedAt.delete(key);
+    if (since === undefined || !vscode.workspace.getConfiguration('kmodlab').get<boolean>('debug.analysisLatency')) return;
+    this.debugChannel ??= this.register(vscode.window.createOutputChannel('Kernel Module Lab Debug'));
+    this.debugChannel.appendLine(`analysis latency: ${Date.now() - since} ms`);
+  }
+
   private schedule(doc: vscode.TextDocument, analyze: boolean, delay: number): void {
     if (!isModuleDocument(doc)) return;
     const key = doc.uri.toString();
@@ -106,7 +125,7 @@ export class StaticAnalysis extends Disposable {
       this.client.cancelQueued((m) => m.type === 'analyze' && m.document === key);
       let reply: AnalyzeReply;
       try {
-        reply = await this.client.request({ type: 'analyze', document: key, source: files.source, analyze }, 30_000);
+        reply = await this.client.request({ type: 'analyze', document: key, source: files.source, analyze, limits: frontEndLimits(config()) }, 30_000);
       } catch (e) {
         if (!(e instanceof Cancelled)) console.error(`kmodlab: analysis failed: ${e instanceof Error ? e.message : String(e)}`);
         return undefined;
@@ -117,6 +136,7 @@ export class StaticAnalysis extends Disposable {
       // Diagnostics computed for an older version would sit on the wrong lines; a newer run follows.
       if (reply.analyzed && doc.version === version) {
         this.diagnostics.setStatic(doc, new ModuleFiles(doc.uri, files.source.fileName), version, reply.diagnostics);
+        this.reportLatency(key);
       }
       this.changed.fire({ uri: doc.uri, facts: reply });
       return facts;

@@ -83,6 +83,8 @@ class Parser {
   private breakDepth = 0;
   private continueDepth = 0;
   private switches: Extract<Stmt, { k: 'switch' }>[] = [];
+  /** The case values of each open switch, so a duplicate is found without a scan (100,000 cases stay linear). */
+  private readonly caseValues = new WeakMap<Extract<Stmt, { k: 'switch' }>, Set<I64>>();
   private anonCount = 0;
 
   constructor(private readonly toks: readonly Token[], opts: ParseOptions) {
@@ -1348,7 +1350,10 @@ class Parser {
             if (!sw) this.error(span, `case label not within a switch statement`);
             else if (v !== undefined) {
               const cv = sw.c.type.kind === 'int' && sw.c.type.size === 4 ? trunc(v, 32, sw.c.type.signed) : v;
-              if (sw.cases.some((c) => c.value === cv)) this.error(span, `duplicate case value`);
+              let seen = this.caseValues.get(sw);
+              if (!seen) this.caseValues.set(sw, (seen = new Set()));
+              if (seen.has(cv)) this.error(span, `duplicate case value`);
+              seen.add(cv);
               sw.cases.push({ value: cv, span });
             }
             const body = this.at('}') ? ({ k: 'empty', span } as Stmt) : this.statement();
@@ -1594,16 +1599,27 @@ class Parser {
     return { k: 'cond', type, span, c, t: type.kind === 'void' || type.kind === 'struct' ? t : this.cast(type, t), f: type.kind === 'void' || type.kind === 'struct' ? f : this.cast(type, f) };
   }
 
+  /**
+   * Precedence climbing. A chain `a + b + c + ...` is parsed in a loop but builds a left-deep tree
+   * that every later pass walks recursively, so each link counts as one level of nesting.
+   */
   private binary(minPrec: number): Expr {
     let l = this.castExpr();
-    for (;;) {
-      const t = this.tok;
-      if (t.kind !== TokenKind.Punct) return l;
-      const prec = BINOP_PREC[t.text];
-      if (prec === undefined || prec < minPrec) return l;
-      this.next();
-      const r = this.binary(prec + 1);
-      l = this.makeBinary(t.text, l, r);
+    let links = 0;
+    try {
+      for (;;) {
+        const t = this.tok;
+        if (t.kind !== TokenKind.Punct) return l;
+        const prec = BINOP_PREC[t.text];
+        if (prec === undefined || prec < minPrec) return l;
+        this.next();
+        this.enter();
+        links++;
+        const r = this.binary(prec + 1);
+        l = this.makeBinary(t.text, l, r);
+      }
+    } finally {
+      this.depth -= links;
     }
   }
 
@@ -1704,7 +1720,14 @@ class Parser {
         // Compound literal.
         return this.postfixOps(this.compoundLiteral(type, start));
       }
-      const e = this.castExpr();
+      // Casts nest like prefix operators: `(int)(long)(int)x` is one level each.
+      this.enter();
+      let e: Expr;
+      try {
+        e = this.castExpr();
+      } finally {
+        this.leave();
+      }
       const span = this.spanFrom(start);
       return this.explicitCast(type, e, span);
     }
@@ -1803,7 +1826,17 @@ class Parser {
     return e;
   }
 
+  /** Prefix operators nest (`- - - x`, `sizeof sizeof x`, casts through castExpr): one level each. */
   private unary(): Expr {
+    this.enter();
+    try {
+      return this.unaryOperand();
+    } finally {
+      this.leave();
+    }
+  }
+
+  private unaryOperand(): Expr {
     const t = this.tok;
     const start = this.pos;
     if (t.kind === TokenKind.Punct) {

@@ -15,6 +15,7 @@ const entries: CodeInfo[] = [
   { code: 'KM1002', title: 'preprocessor error', teach: 'The preprocessor runs before the compiler: #include, #define and #if are resolved here.' },
   { code: 'KM1003', title: '#error directive', teach: 'The module asked the build to stop with this message.' },
   { code: 'KM1004', title: 'missing header', teach: 'Kernel Module Lab ships the kernel headers that teaching modules use; this one is not among them.', doc: 'https://www.kernel.org/doc/html/v6.1/kernel-hacking/hacking.html' },
+  { code: 'KM1005', title: 'include outside the module folder', teach: 'A module includes its own headers from its own folder (`#include "my_module.h"`); Kernel Module Lab does not read files elsewhere, so a path with `..` or an absolute path is refused.' },
   { code: 'KM2001', title: 'undeclared identifier', teach: 'Every name must be declared before use; kernel APIs come from the <linux/*.h> headers.' },
   { code: 'KM2002', title: 'type error', teach: 'C checks types at compile time; the kernel build (gcc -Werror for some warnings) rejects this.' },
   { code: 'KM2003', title: 'implicit declaration', teach: 'Since Linux 5.x kernel builds fail on implicit function declarations: include the header that declares it.' },

@@ -59,6 +59,8 @@ export interface KernelOptions {
   readonly loopNanos?: number;
   /** Kernel stack size of the insmod task, bytes (default 16 KiB, THREAD_SIZE). */
   readonly stackBytes?: number;
+  /** Most events the event log keeps; older ones are dropped and counted (default 200,000). */
+  readonly eventLogCap?: number;
 }
 
 /** A finding of the run, at the student's line: it becomes an editor diagnostic and a JSON entry. */
@@ -151,7 +153,9 @@ export class Kernel implements MachineHost {
       softLockupSeconds: options.softLockupSeconds ?? 22,
       loopNanos: options.loopNanos ?? 1000,
       stackBytes: options.stackBytes ?? 16384,
+      eventLogCap: Math.max(1, Math.floor(options.eventLogCap ?? this.events.cap)),
     };
+    this.events.cap = this.options.eventLogCap;
     this.k = parts;
     this.machine = new VmMachine(parts.memory, this);
     let textAddr = 0xffffffff81000000n;

@@ -369,6 +369,7 @@ export class Compiler {
     const stmts = b.stmts.map((s) => this.stmt(s));
     const labels = labelIndex(b);
     const n = stmts.length;
+    const m = this.m;
     if (labels.size === 0) {
       if (n === 1) return stmts[0];
       if (n === 2) {
@@ -393,6 +394,8 @@ export class Compiler {
           if (r === GOTO) {
             const target = labels.get(f.gotoLabel);
             if (target !== undefined) {
+              // A goto may jump backwards: it costs a loop iteration, so `again: ... goto again;` ends in the soft lockup.
+              if (--m.budget < 0) m.slice();
               i = target - 1;
               continue;
             }
@@ -614,6 +617,7 @@ export class Compiler {
       }
     });
     const n = compiled.length;
+    const m = this.m;
     const signed = !isUnsigned(s.c.type);
     return (f) => {
       f.cur = s;
@@ -637,6 +641,7 @@ export class Compiler {
           if (r === GOTO) {
             const t = labels.get(f.gotoLabel);
             if (t !== undefined) {
+              if (--m.budget < 0) m.slice(); // As in block(): a backward goto is a loop.
               i = t - 1;
               continue;
             }

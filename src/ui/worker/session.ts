@@ -22,6 +22,7 @@ import type {
   ModuleSource,
   ModuleState,
   ReloadRequest,
+  FrontEndLimits,
   RunSettings,
   ShellReply,
   ShellRequest,
@@ -63,7 +64,7 @@ export class KernelSession {
         case 'memmap':
           return this.memmap(msg);
         case 'analyze':
-          return analyzeSource(msg.id, msg.source, msg.analyze);
+          return analyzeSource(msg.id, msg.source, msg.analyze, msg.limits);
         case 'api-table':
           return apiTable(msg.id);
         case 'shell':
@@ -77,7 +78,7 @@ export class KernelSession {
   /** Boot a fresh machine and insmod (Load Module). */
   private load(req: LoadRequest | ReloadRequest, op: 'load' | 'reload' = 'load'): KernelReply {
     this.machine = undefined;
-    const fe = readModule(req.source);
+    const fe = readModule(req.source, req.settings.limits);
     const buildErrors = fe.diagnostics.filter((d) => d.severity === 'error');
     if (buildErrors.length) return this.failedBuild(req.id, op, fe, buildErrors);
     const booted = bootKernel(kernelOptions(req.settings));
@@ -101,7 +102,7 @@ export class KernelSession {
   private reload(req: ReloadRequest): KernelReply {
     const m = this.machine;
     if (!m || m.booted.kernel.panicked) return this.load(req, 'reload');
-    const fe = readModule(req.source);
+    const fe = readModule(req.source, req.settings.limits);
     const buildErrors = fe.diagnostics.filter((d) => d.severity === 'error');
     // A module that does not build never reaches the machine: the loaded one stays as it is.
     if (buildErrors.length) return this.failedBuild(req.id, 'reload', fe, buildErrors, this.stateOf(false));
@@ -191,8 +192,8 @@ export class KernelSession {
 }
 
 /** Front end, then the analyzer when asked; plus the parse facts for CodeLens and hovers. */
-export function analyzeSource(id: number, source: ModuleSource, analyze: boolean): AnalyzeReply {
-  const fe = readModule(source);
+export function analyzeSource(id: number, source: ModuleSource, analyze: boolean, limits?: FrontEndLimits): AnalyzeReply {
+  const fe = readModule(source, limits);
   const diagnostics = analyze ? staticDiagnostics(fe) : fe.diagnostics;
   return {
     type: 'analyze',
@@ -233,8 +234,8 @@ function logSince(m: { booted: Booted; logSeq: number }): string[] {
   return lines;
 }
 
-function readModule(source: ModuleSource): FrontEndResult {
-  return frontEnd({ fileName: source.fileName, text: source.text, readLocal: (name) => source.locals[name] }, kernelHeaders());
+function readModule(source: ModuleSource, limits: FrontEndLimits | undefined): FrontEndResult {
+  return frontEnd({ fileName: source.fileName, text: source.text, readLocal: (name) => source.locals[name], limits }, kernelHeaders());
 }
 
 function kernelOptions(s: RunSettings) {
@@ -245,6 +246,7 @@ function kernelOptions(s: RunSettings) {
     failNth: s.failNth && s.failNth > 0 ? s.failNth : undefined,
     failProbability: s.failRate && s.failRate > 0 ? s.failRate : undefined,
     softLockupSeconds: s.softLockupSeconds,
+    stackBytes: s.stackBytes,
   };
 }
 

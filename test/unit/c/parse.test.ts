@@ -119,3 +119,53 @@ describe('front-end errors have exact positions and never throw', () => {
     assert.equal(sizeOf(st), 8);
   });
 });
+
+// Found by the fuzzer (test/unit/fuzz): each once threw RangeError or took minutes.
+describe('parser limits on hostile input', () => {
+  const LIMIT = 'nesting deeper than 512 levels (limit of Kernel Module Lab)';
+  const cases: [string, string][] = [
+    ['10,000 unary minus', `int f(int x) { return ${'-'.repeat(10_000)}x; }`],
+    ['10,000 casts', `int f(int x) { return ${'(int)'.repeat(10_000)}x; }`],
+    ['a 100,000-term sum', `int f(int x) { return ${Array(100_000).fill('x').join('+')}; }`],
+  ];
+  for (const [name, src] of cases) {
+    it(`${name}: a limit diagnostic, not an exception`, () => {
+      assert.ok(errors(src).some((e) => e.endsWith(LIMIT)), errors(src).join('\n'));
+    });
+  }
+
+  it('a 512-term sum is still fine', () => {
+    assert.deepEqual(errors(`int f(int x) { return ${Array(500).fill('x').join('+')}; }`), []);
+  });
+
+  it('finds a duplicate among 100,000 case labels (without a quadratic scan)', () => {
+    const cases = Array.from({ length: 100_000 }, (_, i) => `case ${i}: break;`).join(' ');
+    assert.deepEqual(errors(`int f(int x) { switch (x) { ${cases} case 7: break; } return 0; }`).map((e) => e.replace(/^\d+:\d+: /, '')), ['duplicate case value']);
+  });
+});
+
+describe('#include "..." stays in the module folder', () => {
+  const read: string[] = [];
+  const readLocal = (name: string) => {
+    read.push(name);
+    return name === 'ok.h' ? '#define OK 1\n' : 'secret';
+  };
+  const cases: [string, string][] = [
+    ['../../etc/passwd', '2:10: ../../etc/passwd: outside the module\'s folder; #include "..." reads only files in the module\'s own folder'],
+    ['/etc/passwd', '2:10: /etc/passwd: outside the module\'s folder; #include "..." reads only files in the module\'s own folder'],
+    ['sub/../../x.h', '2:10: sub/../../x.h: outside the module\'s folder; #include "..." reads only files in the module\'s own folder'],
+  ];
+  for (const [name, want] of cases) {
+    it(`refuses "${name}" at the include's position, without reading it`, () => {
+      read.length = 0;
+      const r = frontEnd({ fileName: 't.c', text: `#include "ok.h"\n#include "${name}"\nint x = OK;`, readLocal }, kernelHeaders());
+      const errs = r.diagnostics.filter((d) => d.severity === 'error').map((d) => {
+        const p = d.span.file.position(d.span.start);
+        return `${p.line}:${p.column}: ${d.message}`;
+      });
+      assert.deepEqual(errs, [want]);
+      assert.equal(r.diagnostics[0].code, 'KM1005');
+      assert.deepEqual(read, ['ok.h']);
+    });
+  }
+});

@@ -36,6 +36,18 @@ describe('ui/worker/session', function () {
     assert.deepEqual(r.findings, []);
   });
 
+  it('applies the limits settings: parser nesting for analysis, the kernel stack for Load', () => {
+    const s = new KernelSession();
+    const nested = `int f(int x) { return ${'('.repeat(40)}x${')'.repeat(40)}; }`;
+    const a = ask<AnalyzeReply>(s, { type: 'analyze', document: 'd', source: source(nested, 'n.c'), analyze: true, limits: { maxNesting: 32 } });
+    assert.ok(a.diagnostics.some((d) => d.code === 'KM9002' && d.message.startsWith('nesting deeper than 32 levels')), JSON.stringify(a.diagnostics));
+    const deep = '#include <linux/module.h>\nMODULE_LICENSE("GPL");\nstatic int f(int n) { volatile char b[256]; b[0] = n; return n ? f(n - 1) + b[0] : 0; }\nint init_module(void) { return f(40) > 0 ? 0 : -1; }\nvoid cleanup_module(void) { }\n';
+    const big = ask<KernelReply>(s, { type: 'load', source: source(deep, 'deep.c'), settings: {} });
+    assert.deepEqual(big.findings.map((f) => f.rule), []);
+    const small = ask<KernelReply>(s, { type: 'load', source: source(deep, 'deep.c'), settings: { stackBytes: 4096 } });
+    assert.deepEqual(small.findings.map((f) => f.rule).slice(0, 1), ['stack-overflow']);
+  });
+
   it('unloads on the same machine: only the new log lines come back', () => {
     const s = new KernelSession();
     const load = ask<KernelReply>(s, { type: 'load', source: source(TEST_MEM), settings: {} });

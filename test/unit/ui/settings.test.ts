@@ -13,6 +13,8 @@ describe('ui/settings', () => {
       failNth: undefined,
       failRate: undefined,
       softLockupSeconds: 22,
+      stackBytes: undefined,
+      limits: { maxExpansionDepth: undefined, maxOutputTokens: undefined, maxNesting: undefined },
       config: 'full',
     });
   });
@@ -23,6 +25,12 @@ describe('ui/settings', () => {
     assert.equal(s.failRate, 1);
     assert.equal(s.ramBytes, 16 << 20);
     assert.equal(s.config, undefined);
+  });
+
+  it('reads the limits and the kernel stack, clamped', () => {
+    const s = runSettings(getter({ 'limits.parserNesting': 100_000, 'limits.macroExpansionDepth': 300, 'limits.preprocessedTokens': 1, kernelStackKiB: 8 }));
+    assert.deepEqual(s.limits, { maxExpansionDepth: 300, maxOutputTokens: 10_000, maxNesting: 2_000 });
+    assert.equal(s.stackBytes, 8192);
   });
 
   it('reads the analysis trigger', () => {
