@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
 const ARTIFACTS = path.resolve(process.env.E2E_ARTIFACTS || path.join(ROOT, 'test-results'));
-const TESTS = ['test/e2e/ui.test.mjs', 'test/e2e/abuse.test.mjs', 'test/e2e/memmap.test.mjs', 'test/e2e/debug.test.mjs', 'test/e2e/exthost.test.mjs'];
+const TESTS = ['test/e2e/ui.test.mjs', 'test/e2e/abuse.test.mjs', 'test/e2e/memmap.test.mjs', 'test/e2e/escape.test.mjs', 'test/e2e/debug.test.mjs', 'test/e2e/exthost.test.mjs'];
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, E2E_ARTIFACTS: ARTIFACTS } });
