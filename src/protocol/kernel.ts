@@ -87,6 +87,8 @@ export interface RunSettings {
   readonly limits?: FrontEndLimits;
   /** The insmod task's kernel stack, bytes (the stack-overflow report past it). */
   readonly stackBytes?: number;
+  /** Events kept for the memory map's timeline; past it the oldest are dropped, and the log says so. */
+  readonly eventLogCap?: number;
   readonly ramBytes?: number;
   readonly seed?: number;
   readonly failNth?: number;

@@ -35,6 +35,7 @@ export function runSettings(get: ConfigGetter): RunSettings {
   const num = (key: string, min: number, max: number) => numberSetting(get, key, min, max);
   const ramMiB = num('memory.ramMiB', 16, 4096);
   const stackKiB = num('kernelStackKiB', 4, 1024);
+  const eventLogCap = num('limits.eventLog', 1_000, 10_000_000);
   const config = get<string>('kernelConfig');
   return {
     ramBytes: ramMiB === undefined ? undefined : Math.round(ramMiB) * 1024 * 1024,
@@ -43,6 +44,7 @@ export function runSettings(get: ConfigGetter): RunSettings {
     failRate: num('faultInjection.failRate', 0, 1) || undefined,
     softLockupSeconds: num('softLockupSeconds', 1, 3600),
     stackBytes: stackKiB === undefined ? undefined : Math.round(stackKiB) * 1024,
+    eventLogCap: eventLogCap === undefined ? undefined : Math.round(eventLogCap),
     limits: frontEndLimits(get),
     config: (CONFIGS as readonly string[]).includes(config ?? '') ? (config as RunSettings['config']) : undefined,
   };

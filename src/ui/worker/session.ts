@@ -247,6 +247,7 @@ function kernelOptions(s: RunSettings) {
     failProbability: s.failRate && s.failRate > 0 ? s.failRate : undefined,
     softLockupSeconds: s.softLockupSeconds,
     stackBytes: s.stackBytes,
+    eventLogCap: s.eventLogCap,
   };
 }
 

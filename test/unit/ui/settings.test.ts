@@ -14,6 +14,7 @@ describe('ui/settings', () => {
       failRate: undefined,
       softLockupSeconds: 22,
       stackBytes: undefined,
+      eventLogCap: undefined,
       limits: { maxExpansionDepth: undefined, maxOutputTokens: undefined, maxNesting: undefined },
       config: 'full',
     });
@@ -27,10 +28,11 @@ describe('ui/settings', () => {
     assert.equal(s.config, undefined);
   });
 
-  it('reads the limits and the kernel stack, clamped', () => {
-    const s = runSettings(getter({ 'limits.parserNesting': 100_000, 'limits.macroExpansionDepth': 300, 'limits.preprocessedTokens': 1, kernelStackKiB: 8 }));
+  it('reads the limits, the kernel stack and the event log cap, clamped', () => {
+    const s = runSettings(getter({ 'limits.parserNesting': 100_000, 'limits.macroExpansionDepth': 300, 'limits.preprocessedTokens': 1, kernelStackKiB: 8, 'limits.eventLog': 10 }));
     assert.deepEqual(s.limits, { maxExpansionDepth: 300, maxOutputTokens: 10_000, maxNesting: 2_000 });
     assert.equal(s.stackBytes, 8192);
+    assert.equal(s.eventLogCap, 1_000);
   });
 
   it('reads the analysis trigger', () => {
