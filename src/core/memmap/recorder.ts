@@ -363,7 +363,11 @@ function directPfns(addr: number, size: number, ramBytes: number): number[] {
   return Array.from({ length: Math.min(last - first + 1, 1024) }, (_, i) => first + i);
 }
 
-/** A module variable that holds data (not modinfo strings, not the `struct module` itself). */
+/**
+ * A variable the module itself holds in its data: not a function, not modinfo strings, not the
+ * `struct module` itself, and not an `extern` declaration (that names the kernel's variable,
+ * `jiffies`, or repeats a definition of the module).
+ */
 function isDataGlobal(v: Var): boolean {
-  return v.type.kind !== 'func' && v.attrs.section !== '.modinfo' && v.name !== '__this_module' && !v.name.startsWith('__UNIQUE_ID');
+  return !v.isExtern && v.type.kind !== 'func' && v.attrs.section !== '.modinfo' && v.name !== '__this_module' && !v.name.startsWith('__UNIQUE_ID');
 }

@@ -50,6 +50,13 @@ describe('memmap/snapshot', function () {
     assert.equal(ps[0].site?.start.line, 20);
   });
 
+  it('shows the module’s own globals only, not the kernel variables its headers declare extern', () => {
+    const text = TEST_MEM.replace('struct Person personList;', 'struct Person personList;\nextern int later;\nint later = 3;\nstatic unsigned long started;').replace('INIT_LIST_HEAD(&personList.list);', 'INIT_LIST_HEAD(&personList.list);\nstarted = jiffies;');
+    const { rec, module } = run(text);
+    const globals = memmapSnapshot(rec, module).objects.filter((o) => o.family === 'global').map((o) => o.name);
+    assert.deepEqual(globals.sort(), ['later', 'personList', 'started']);
+  });
+
   it('resolves list.next and list.prev to the objects they point into: a ring through the head', () => {
     const { rec, module } = run(TEST_MEM);
     const s = memmapSnapshot(rec, module);
