@@ -11,8 +11,7 @@
 // vmallocinfo are hashed, as %pK prints them with the default kptr_restrict=0.
 
 import type { MM } from './mm/index';
-import { PAGE_SIZE, THREAD_SIZE } from './mm/layout';
-import { SLAB } from './mm/slab';
+import { PAGE_SIZE } from './mm/layout';
 import type { Kernel } from './kernel';
 import type { LoadedModule } from './module';
 import { DEBIAN_QEMU } from './report';
@@ -118,43 +117,9 @@ function vmallocinfo(s: ProcSources): string[] {
 
 // ---- meminfo -----------------------------------------------------------------------------------------
 
-/** The numbers behind /proc/meminfo and `free`, in KiB. */
-export interface MemCounts {
-  readonly totalKb: number;
-  readonly freeKb: number;
-  readonly availableKb: number;
-  readonly slabKb: number;
-  readonly sreclaimableKb: number;
-  readonly kernelStackKb: number;
-  readonly vmallocUsedKb: number;
-}
-
-export function memCounts(mm: MM): MemCounts {
-  const kb = (pages: number): number => pages * (PAGE_SIZE / 1024);
-  let slabPages = 0;
-  let reclaimable = 0;
-  for (const c of mm.slab.caches) {
-    const n = c.slabs.size << c.layout.order;
-    slabPages += n;
-    if (c.layout.flags & SLAB.RECLAIM_ACCOUNT) reclaimable += n;
-  }
-  const stacks = mm.vm.areas().filter((a) => a.kind === 'stack').length;
-  const free = mm.pages.freeFrames;
-  return {
-    totalKb: kb(mm.pages.managedFrames),
-    freeKb: kb(free),
-    // si_mem_available(): free pages plus the half of reclaimable slab the kernel counts on.
-    availableKb: kb(free + Math.floor(reclaimable / 2)),
-    slabKb: kb(slabPages),
-    sreclaimableKb: kb(reclaimable),
-    kernelStackKb: stacks * (THREAD_SIZE / 1024),
-    vmallocUsedKb: kb(mm.vm.usedPages()),
-  };
-}
-
 /** meminfo_proc_show(): every line of 6.1's /proc/meminfo, in its order and widths. */
 function meminfo(s: ProcSources): string[] {
-  const c = memCounts(s.mm);
+  const c = s.mm.memCounts();
   const kb = (label: string, v: number): string => `${`${label}:`.padEnd(16)}${String(v).padStart(8)} kB`;
   const n = (label: string, v: number): string => `${`${label}:`.padEnd(16)}${String(v).padStart(8)}`;
   const zero = (...labels: string[]): string[] => labels.map((l) => kb(l, 0));

@@ -91,6 +91,17 @@ const DEFAULT_TASK: TaskRef = { pid: 93, comm: 'insmod' };
 /** Shared by every allocation made with no call trace available (never mutated). */
 const NO_FRAMES: readonly Frame[] = Object.freeze([]);
 
+/** The numbers behind /proc/meminfo and `free`, in KiB. */
+export interface MemCounts {
+  readonly totalKb: number;
+  readonly freeKb: number;
+  readonly availableKb: number;
+  readonly slabKb: number;
+  readonly sreclaimableKb: number;
+  readonly kernelStackKb: number;
+  readonly vmallocUsedKb: number;
+}
+
 export class MM implements SlabEnv, VmEnv {
   readonly mem: Memory;
   readonly pages: PageAllocator;
@@ -717,8 +728,8 @@ export class MM implements SlabEnv, VmEnv {
     return this.vm.vmallocinfo((a) => hex16(a));
   }
 
-  /** A /proc/meminfo summary. */
-  meminfo(): string[] {
+  /** The numbers behind /proc/meminfo and `free`, in KiB. */
+  memCounts(): MemCounts {
     const kb = (pages: number): number => pages * (PAGE_SIZE / 1024);
     let slabPages = 0;
     let reclaimable = 0;
@@ -729,17 +740,33 @@ export class MM implements SlabEnv, VmEnv {
     }
     let stacks = 0;
     for (const a of this.vm.areas()) if (a.kind === 'stack') stacks++;
+    const free = this.pages.freeFrames;
+    return {
+      totalKb: kb(this.pages.managedFrames),
+      freeKb: kb(free),
+      // si_mem_available(): free pages plus the half of reclaimable slab the kernel counts on.
+      availableKb: kb(free + Math.floor(reclaimable / 2)),
+      slabKb: kb(slabPages),
+      sreclaimableKb: kb(reclaimable),
+      kernelStackKb: stacks * (THREAD_SIZE / 1024),
+      vmallocUsedKb: kb(this.vm.usedPages()),
+    };
+  }
+
+  /** A /proc/meminfo summary (the shell's /proc/meminfo has every line: kernel/procfiles.ts). */
+  meminfo(): string[] {
+    const c = this.memCounts();
     const line = (label: string, v: number): string => `${`${label}:`.padEnd(16)}${String(v).padStart(8)} kB`;
     return [
-      line('MemTotal', kb(this.pages.managedFrames)),
-      line('MemFree', kb(this.pages.freeFrames)),
-      line('MemAvailable', kb(this.pages.freeFrames)),
-      line('Slab', kb(slabPages)),
-      line('SReclaimable', kb(reclaimable)),
-      line('SUnreclaim', kb(slabPages - reclaimable)),
-      line('KernelStack', stacks * (THREAD_SIZE / 1024)),
+      line('MemTotal', c.totalKb),
+      line('MemFree', c.freeKb),
+      line('MemAvailable', c.availableKb),
+      line('Slab', c.slabKb),
+      line('SReclaimable', c.sreclaimableKb),
+      line('SUnreclaim', c.slabKb - c.sreclaimableKb),
+      line('KernelStack', c.kernelStackKb),
       line('VmallocTotal', 34359738367),
-      line('VmallocUsed', kb(this.vm.usedPages())),
+      line('VmallocUsed', c.vmallocUsedKb),
       line('VmallocChunk', 0),
     ];
   }

@@ -5,7 +5,6 @@
 import { LOG_LEVEL_NAMES } from '../../kernel/printk';
 import type { DmesgOptions } from '../../kernel/printk';
 import { formatTimestamp } from '../../kernel/printk';
-import { memCounts } from '../../kernel/procfiles';
 import { DEBIAN_QEMU } from '../../kernel/report';
 import type { Command, CommandContext } from '../shell';
 import { HOSTNAME } from '../shell';
@@ -129,7 +128,7 @@ export const freeCommand: Command = (c) => {
       return 1;
     }
   }
-  const m = memCounts(c.sh.machine.mm);
+  const m = c.sh.machine.mm.memCounts();
   const cache = m.sreclaimableKb;
   const row = (label: string, values: number[]): string => `${label.padEnd(8)}${values.map((v) => unit(v).padStart(12)).join('')}\n`;
   c.out(`${''.padEnd(8)}${['total', 'used', 'free', 'shared', 'buff/cache', 'available'].map((h) => h.padStart(12)).join('')}\n`);
