@@ -98,6 +98,16 @@ export class Context {
   /** Where preemption was last disabled (lock taken), for reports and the analyzer's runtime twin. */
   disabledAt: { what: string; span: Span | undefined; frames: readonly TraceFrame[] } | undefined;
 
+  /** Back to plain process context: preemption and interrupts on, no RCU, softirq or hardirq. */
+  reset(): void {
+    this.preemptCount = 0;
+    this.irqsDisabled = false;
+    this.rcuDepth = 0;
+    this.softirq = 0;
+    this.hardirq = 0;
+    this.disabledAt = undefined;
+  }
+
   get atomic(): boolean {
     return this.preemptCount > 0 || this.irqsDisabled || this.rcuDepth > 0 || this.hardirq > 0 || this.softirq > 0;
   }
@@ -471,12 +481,7 @@ export class Kernel implements MachineHost {
     const stack = this.k.stackAlloc(this.options.stackBytes);
     const saved = this.switchTask(how.task ?? this.task, modName, how.what, how.tail, { frames: [], sp: stack.top, bottom: stack.bottom, top: stack.top });
     if (how.context === 'process') {
-      this.ctx.preemptCount = 0;
-      this.ctx.irqsDisabled = false;
-      this.ctx.rcuDepth = 0;
-      this.ctx.softirq = 0;
-      this.ctx.hardirq = 0;
-      this.ctx.disabledAt = undefined;
+      this.ctx.reset();
     } else if (how.context === 'softirq') {
       this.ctx.softirq++;
     } else {
@@ -586,12 +591,7 @@ export class Kernel implements MachineHost {
   private exitNotes(): void {
     if (this.ctx.irqsDisabled || this.oopsed) this.log(6, `note: ${this.task.comm}[${this.task.pid}] exited with irqs disabled`);
     if (this.ctx.preemptCount > 0) this.log(6, `note: ${this.task.comm}[${this.task.pid}] exited with preempt_count ${this.ctx.preemptCount}`);
-    this.ctx.preemptCount = 0;
-    this.ctx.irqsDisabled = false;
-    this.ctx.rcuDepth = 0;
-    this.ctx.softirq = 0;
-    this.ctx.hardirq = 0;
-    this.ctx.disabledAt = undefined;
+    this.ctx.reset();
     this.oopsed = false;
   }
 
