@@ -124,10 +124,13 @@ test('Kernel Module Lab in the real workbench', { timeout: 240000 }, async (t) =
     await vsc.waitForProblemRows((r) => r.some((l) => /kfree\(\) frees memory from vmalloc\(\)/.test(l)), { message: 'the free-mismatch warning' });
     await vsc.screenshot('07-free-mismatch-warning');
 
+    // A fresh kernel first: "not loaded" is a state the click can be seen to leave (a Load over the
+    // live module passes through "loading…" too briefly to be caught reliably).
+    await vsc.runCommand('Kernel Module Lab: Restart Kernel');
+    await vsc.waitForStatusBarItem('Module: not loaded');
     await vsc.openFile('test_mem.c');
     await vsc.goToLine(15, 1); // Scroll the init function's lens into view.
-    // The status bar shows "loading…" while the fresh machine boots, then "live" again.
-    await vsc.clickCodeLensUntil('▶ Load Module', async () => !(await vsc.hasStatusBarItem('test_mem: live')));
+    await vsc.clickCodeLensUntil('▶ Load Module', async () => !(await vsc.hasStatusBarItem('Module: not loaded')));
     await vsc.waitForStatusBarItem('test_mem: live');
     await vsc.openFile('test_mem.c');
     await vsc.goToLine(50, 1); // And the exit function's (line 50 after the fix's two lines).
